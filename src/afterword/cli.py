@@ -1,0 +1,227 @@
+"""The ``afterword`` command: thin, it parses options and calls the library.
+
+Exit codes: 0 success, 1 findings (lint), 2 a usage or input error, printed as one
+line on standard error, never a traceback. Rich is imported here only, and lazily.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+
+import typer
+
+from afterword import __version__
+from afterword.config import load_config
+from afterword.document import load_incident, parse_file
+from afterword.errors import AfterwordError, UsageError
+from afterword.files import write_atomic
+from afterword.model import Incident, Postmortem
+from afterword.templates import available, render_template
+from afterword.triage import TriageResult, triage
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+app = typer.Typer(
+    name="afterword",
+    help="Blameless incident postmortems: triage, write from templates, lint, track and review.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Settings file (afterword.toml or pyproject.toml); "
+                 "default: the nearest one above the current folder."),
+]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def fail(message: str) -> typer.Exit:
+    sys.stderr.write(f"afterword: error: {message}\n")
+    return typer.Exit(EXIT_ERROR)
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn Afterword's errors into one line on standard error and exit code 2."""
+
+    @wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except AfterwordError as error:
+            raise fail(error.one_line()) from None
+
+    return run
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"afterword {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Blameless incident postmortems: triage, write from templates, lint, track and review."""
+
+
+@app.command()
+@reports_errors
+def new(
+    path: Annotated[Path, typer.Argument(help="Where to write the new postmortem (Markdown).")],
+    template: Annotated[str, typer.Option("--template", "-t",
+                        help="Template: standard, five-whys, quick, or a team template.")] = "standard",
+    title: Annotated[str | None, typer.Option("--title", help="Incident title; overrides the incident file's.")] = None,
+    incident: Annotated[Path | None, typer.Option("--incident", "-i",
+                        help="Incident YAML to pre-fill times, severity and duration from.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Write a new postmortem from a template, pre-filled from the incident.
+
+    Never overwrites an existing file unless --force is given; the write is atomic.
+    """
+    settings = load_config(config)
+    facts = load_incident(incident) if incident else None
+    chosen_title = title or (facts.title if facts else _title_from_path(path))
+    if facts is None:
+        facts = Incident(title=chosen_title)
+    else:
+        facts = facts.model_copy(update={"title": chosen_title})
+    text = render_template(template, facts, settings)
+    write_atomic(path, text, force=force)
+    sys.stdout.write(f"wrote {path} (template {template}: {facts.title})\n")
+
+
+def _title_from_path(path: Path) -> str:
+    words = path.stem.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else "Untitled incident"
+
+
+@app.command()
+@reports_errors
+def parse(
+    file: Annotated[Path, typer.Argument(help="Postmortem Markdown file.")],
+    output: FormatOption = Format.text,
+) -> None:
+    """Parse a postmortem and print what Afterword reads in it.
+
+    JSON output holds the incident fields, status, authors, sections ({heading, level,
+    line}), timeline, whys, root_causes, improvements, action_items and lessons.
+    """
+    pm = parse_file(file)
+    if output is Format.json:
+        emit_json(pm.model_dump(mode="json"))
+        return
+    _print_postmortem(pm)
+
+
+def _print_postmortem(pm: Postmortem) -> None:
+    from rich.table import Table
+
+    out = console()
+    severity = pm.severity.value if pm.severity else "severity unknown"
+    out.print(f"[bold]{pm.title}[/bold]  ({severity}, {pm.status.value})")
+    counts = Table.grid(padding=(0, 2))
+    for label, value in (
+        ("sections", ", ".join(s.heading for s in pm.sections if s.level <= 2) or "none"),
+        ("timeline events", len(pm.timeline)),
+        ("5 whys", len(pm.whys)),
+        ("root causes", len(pm.root_causes)),
+        ("action items", len(pm.action_items)),
+        ("lessons", len(pm.lessons)),
+    ):
+        counts.add_row(label, str(value))
+    out.print(counts)
+
+
+@app.command("triage")
+@reports_errors
+def triage_command(
+    incident: Annotated[Path, typer.Argument(help="Incident YAML file (the Incident fields).")],
+    output: FormatOption = Format.text,
+    today: Annotated[str | None, typer.Option("--today", help="Count due dates from this day "
+                     "(YYYY-MM-DD) when the incident has no started_at.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Say whether an incident owes a postmortem, why, which template, and the due dates.
+
+    JSON: {"needs_postmortem", "reasons", "template", "due": {"draft", "meeting", "final"}}.
+    """
+    day = _day(today, "--today")
+    result = triage(load_incident(incident), load_config(config), day or date.today())
+    if output is Format.json:
+        emit_json(result.as_dict())
+        return
+    _print_triage(incident, result)
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option}: expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def _print_triage(path: Path, result: TriageResult) -> None:
+    out = console()
+    verdict = "owes a postmortem" if result.needs_postmortem else "no postmortem required"
+    out.print(f"{path}: {verdict} (template: {result.template})")
+    for reason in result.reasons:
+        out.print(f"  - {reason}")
+    if not result.needs_postmortem:
+        out.print("  no trigger fired; a quick postmortem still helps spot patterns")
+    if result.due:
+        out.print(f"  due: draft {result.due.draft}, meeting {result.due.meeting}, "
+                  f"final {result.due.final}")
+    for note in result.notes:
+        out.print(f"  note: {note}")
+
+
+@app.command()
+@reports_errors
+def templates(config: ConfigOption = None) -> None:
+    """List the templates `afterword new --template` accepts and where each comes from."""
+    for name, origin in available(load_config(config)).items():
+        sys.stdout.write(f"{name:12} {origin}\n")
+
+
+def main() -> None:
+    """Entry point of the ``afterword`` console script."""
+    app()

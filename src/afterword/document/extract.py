@@ -1,0 +1,426 @@
+"""Structured parts read out of a section's blocks: timeline, whys, causes, actions.
+
+Each extractor takes the blocks of one section and returns what it found plus the
+line ranges it consumed, so the renderer can rewrite exactly those lines when the
+model changes and keep the prose around them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from afterword.document.blocks import Block
+from afterword.model import EventKind
+from afterword.timeutil import find_date, find_zone_declaration, parse_stamp
+
+Span = tuple[int, int]
+
+#: Words that say when an event happened without saying the time.
+VAGUE_TIME = re.compile(
+    r"^\W*(?:early|late|mid)?[- ]?(?:morning|afternoon|evening|night|noon|midnight|later|"
+    r"soon after|shortly after(?:wards)?|around|approx(?:imately)?\.?|about|~|sometime|"
+    r"eventually|next day|the next day|that day|overnight|earlier|then|after that)\b",
+    re.IGNORECASE,
+)
+
+#: Kind of a timeline event, told from its words; the first pattern that matches wins.
+EVENT_KINDS: tuple[tuple[EventKind, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        (EventKind.RESOLVED, r"\b(?:resolved|fully (?:restored|recovered|operational)|"
+                             r"service (?:was |is )?restored|incident (?:closed|resolved)|"
+                             r"back to normal|normali[sz]ed|recovered)\b"),
+        (EventKind.MITIGATED, r"\b(?:mitigat\w*|rolled back|rollback (?:completed|done)|"
+                              r"workaround|failover (?:completed|done)|stabili[sz]ed)\b"),
+        (EventKind.ACKNOWLEDGED, r"\b(?:acknowledg\w*|ack'?d)\b"),
+        (EventKind.ESCALATED, r"\bescalat\w*"),
+        (EventKind.DETECTED, r"\b(?:alerts? (?:fire|fired|triggered|firing)|paged|detected|"
+                             r"noticed|first alert|reported|incident declared|alerted)\b"),
+        (EventKind.DEPLOY, r"^\W*(?:\S+\s+){0,4}(?:deploy(?:ed|s|ment)?|released?|rolled out|merged)\b"),
+    )
+)
+
+_SEPARATOR = re.compile(r"^\s*(?:\*\*|__)?\s*(?:[-–—:|]+|\bat\b)?\s*(?:\*\*|__)?\s*")
+_TICKET = re.compile(r"\b[A-Z][A-Z0-9]{1,9}-\d+\b")
+_TICKET_URL = re.compile(
+    r"https?://\S+?/(?:issues|pull|browse|tickets?|tasks?|projects/\S+/issues|-/issues)/[\w-]+"
+)
+_HASH_TICKET = re.compile(r"(?:issue|ticket|PR|pull request)?\s*#(\d+)\b", re.IGNORECASE)
+_OWNER = re.compile(
+    r"(?:\b(?:owner|assignee|assigned to|owned by|dri)\s*[:=]?\s*(?P<name>@?[\w.-]+(?: [A-Z][\w.-]+)?)"
+    r"|(?<![\w/])@(?P<handle>[A-Za-z0-9][\w.-]*[A-Za-z0-9]))",
+    re.IGNORECASE,
+)
+_DUE = re.compile(r"\b(?:due|by|deadline|before)\s*[:=]?\s*(?P<date>\d{4}-\d{2}-\d{2}|"
+                  r"[A-Z][a-z]+\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})", re.IGNORECASE)
+_DONE = re.compile(r"^\s*(?:\[[xX]\]|✅|✔️?|☑️?)\s*|\b(?:completed|done)\b\W*$|^\s*~~.*~~\s*$")
+_CHECKBOX = re.compile(r"^\s*(?:\[[ xX]\]|✅|✔️?|☑️?|⬜)\s*")
+_RANK = re.compile(
+    r"^(?:\*\*|__)?\s*(primary|secondary|tertiary)(?:\s+(?:root\s+)?cause)?\s*(?:\*\*|__)?\s*:"
+    r"\s*(?:\*\*|__)?\s*",
+    re.IGNORECASE,
+)
+_EVIDENCE = re.compile(r"^\W*evidence\W*:\s*(?:\*\*|__)?\s*", re.IGNORECASE)
+_WHY = re.compile(r"^[#>*_\s-]*why\s*#?\s*(\d+)\s*[*_]*\s*[:.)\-–]?\s*[*_]*\s*(.*)$", re.IGNORECASE)
+_ANSWER = re.compile(r"^[>*_\s-]*(answer|evidence)\s*[*_]*\s*:\s*[*_]*\s*(.*)$", re.IGNORECASE)
+_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+_FIX = re.compile(r"^\W*(immediate|short[- ]term|long[- ]term|follow[- ]up)\W*:\s*", re.IGNORECASE)
+_METADATA_TAIL = re.compile(r"\s*[(\[]\s*(?:owner|due|assignee|by|ticket)\b[^)\]]*[)\]]\s*$",
+                            re.IGNORECASE)
+
+
+@dataclass
+class TimeContext:
+    """What a time-only entry borrows from the document: its day and zone."""
+
+    zone: tzinfo
+    day: date | None
+    default_year: int | None
+    last: datetime | None = None
+
+    def enter_heading(self, text: str) -> None:
+        found = find_date(text)
+        if found is None and self.default_year is not None:
+            stamp = parse_stamp(text, default_year=self.default_year)
+            found = stamp.day if stamp else None
+        if found is not None:
+            self.day, self.last = found, None
+
+    def resolve(self, written: str) -> tuple[datetime | None, int]:
+        """The time at the start of ``written`` and where its text begins (0: no time)."""
+        stamp = parse_stamp(written, default_year=self.default_year)
+        if stamp is None or stamp.clock is None:
+            return None, 0
+        at = stamp.resolve(default_day=self.day, default_zone=self.zone)
+        if at is not None and stamp.day is None and self.last is not None and at < self.last:
+            # A time-only entry earlier than the one before it has crossed midnight,
+            # unless it is only a little earlier: that is an entry out of order.
+            if self.last - at > timedelta(hours=6):
+                at += timedelta(days=1)
+        if at is not None:
+            self.day, self.last = at.date(), at
+        return at, stamp.end
+
+
+@dataclass
+class Found:
+    """What one extractor found in one section."""
+
+    items: list[Any] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+
+
+def _column(header: list[str], *patterns: str) -> int | None:
+    for pattern in patterns:
+        for index, name in enumerate(header):
+            if re.search(pattern, name, re.IGNORECASE):
+                return index
+    return None
+
+
+def _cell(row: list[str], index: int | None) -> str:
+    if index is None or index >= len(row):
+        return ""
+    return row[index].strip()
+
+
+def _strip_emphasis(text: str) -> str:
+    return re.sub(r"^(?:\*\*|__)\s*|\s*(?:\*\*|__)$", "", text.strip()).strip()
+
+
+def event_kind(text: str) -> EventKind | None:
+    """The kind of event a timeline entry's words describe, if they tell."""
+    for kind, pattern in EVENT_KINDS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def timeline(blocks: list[Block], context: TimeContext) -> Found:
+    """Timeline events from tables with a time column and from entries that start with a time."""
+    found = Found()
+    for block in blocks:
+        if block.kind == "heading":
+            context.enter_heading(block.plain)
+        elif block.kind == "table":
+            _timeline_table(block, context, found)
+        elif block.kind in ("item", "paragraph"):
+            _timeline_lines(block, context, found)
+    return found
+
+
+def _timeline_table(block: Block, context: TimeContext, found: Found) -> None:
+    header = [name.lower() for name in block.header]
+    declared = find_zone_declaration(" ".join(block.header))
+    if declared is not None:
+        context.zone = declared
+    at_col = _column(header, r"\b(?:time|date|when|timestamp)\b")
+    if at_col is None:
+        return
+    text_col = _column(header, r"event|description|what|detail|update|action|summary|note")
+    if text_col is None or text_col == at_col:
+        text_col = at_col + 1
+    source_col = _column(header, r"^\s*source\s*$")
+    kind_col = _column(header, r"^\s*kind\s*$")
+    before = len(found.items)
+    for row, line in zip(block.rows, block.row_lines, strict=False):
+        written, text = _cell(row, at_col), _cell(row, text_col)
+        if not written and not text:
+            continue
+        at, _ = context.resolve(_strip_emphasis(written))
+        kind: Any = _cell(row, kind_col) or None if kind_col is not None else event_kind(text)
+        found.items.append(
+            {"at": at, "text": text, "source": _cell(row, source_col) or None, "kind": kind,
+             "line": line, "written": written}
+        )
+    if len(found.items) > before:
+        found.spans.append((block.line, block.end_line))
+
+
+def _timeline_lines(block: Block, context: TimeContext, found: Found) -> None:
+    lines = [row[0] for row in block.rows] if block.kind == "paragraph" else [block.text]
+    hits = 0
+    for offset, raw in enumerate(lines):
+        entry = _strip_emphasis(raw) if raw.count("**") == 2 and raw.startswith("**") else raw
+        entry = re.sub(r"^(?:\*\*|__)", "", entry)
+        at, end = context.resolve(entry)
+        if at is None and not end:
+            parts = re.split(r"\s*[:–—-]\s+", entry, maxsplit=1)
+            if VAGUE_TIME.match(entry) and len(parts) == 2 and len(parts[0]) <= 40:
+                found.items.append({"at": None, "text": parts[1].strip(), "kind": event_kind(parts[1]),
+                                    "line": block.line + offset, "written": parts[0].strip()})
+                hits += 1
+            continue
+        text = _SEPARATOR.sub("", entry[end:], count=1).strip()
+        text = re.sub(r"^(?:\*\*|__)\s*", "", text)
+        if not text:
+            continue
+        found.items.append({"at": at, "text": text, "line": block.line + offset,
+                            "written": entry[:end].strip(), "kind": event_kind(text)})
+        hits += 1
+    if hits and block.kind == "item":
+        found.spans.append((block.line, block.end_line))
+
+
+def whys(lines: list[str], first_line: int) -> Found:
+    """5 Whys levels: ``Why #N: question`` followed by ``Answer:`` and ``Evidence:`` lines."""
+    found = Found()
+    start = end = None
+    current: dict[str, Any] | None = None
+    for offset, raw in enumerate(lines):
+        line_no = first_line + offset
+        why = _WHY.match(raw)
+        if why:
+            current = {"question": _strip_emphasis(why.group(2)), "line": line_no}
+            found.items.append(current)
+            start = line_no if start is None else start
+            end = line_no
+            continue
+        answer = _ANSWER.match(raw)
+        if answer and current is not None:
+            current[answer.group(1).lower()] = _strip_emphasis(answer.group(2)) or None
+            end = line_no
+        elif current is not None and raw.strip() and not _RULE.match(raw):
+            if not raw.startswith("#"):
+                key = "evidence" if "evidence" in current else "answer"
+                if key in current and current[key]:
+                    current[key] = f"{current[key]} {raw.strip()}"
+                    end = line_no
+    if start is not None and end is not None:
+        found.spans.append((start, end))
+    return found
+
+
+def root_causes(blocks: list[Block]) -> Found:
+    """Root causes from list items (rank from a ``Primary:`` lead), else the first paragraph."""
+    found = Found()
+    items = [block for block in blocks if block.kind == "item"]
+    if not items:
+        paragraph = next((b for b in blocks if b.kind == "paragraph" and b.text), None)
+        if paragraph is not None and not re.match(r"^\W*(?:see|n/?a|tbd)\b", paragraph.plain, re.I):
+            found.items.append({"text": paragraph.text, "line": paragraph.line})
+        return found
+    top = min(block.depth for block in items)
+    for block in items:
+        evidence = _EVIDENCE.match(block.text)
+        if evidence and block.depth > top and found.items:
+            found.items[-1]["evidence"] = block.text[evidence.end():].strip()
+            continue
+        if block.depth > top or not block.text:
+            continue
+        rank = _RANK.match(block.text)
+        text = block.text[rank.end():] if rank else block.text
+        if not _strip_emphasis(text):
+            continue
+        found.items.append({"text": _strip_emphasis(text) if rank else text.strip(),
+                            "rank": rank.group(1).lower() if rank else None, "line": block.line})
+    found.spans.extend(_item_spans(items))
+    return found
+
+
+def improvements(blocks: list[Block]) -> Found:
+    """Systemic improvements from a table of root cause, improvement and type."""
+    found = Found()
+    for block in blocks:
+        if block.kind != "table":
+            continue
+        header = block.header
+        cause = _column(header, r"cause")
+        improvement = _column(header, r"improvement|action|fix|change")
+        kind = _column(header, r"^\s*type\s*$|category")
+        if improvement is None:
+            continue
+        for row, line in zip(block.rows, block.row_lines, strict=False):
+            type_text = _cell(row, kind).lower()
+            found.items.append({
+                "root_cause": _cell(row, cause), "improvement": _cell(row, improvement),
+                "type": type_text if type_text in ("prevention", "detection", "mitigation") else None,
+                "line": line,
+            })
+        found.spans.append((block.line, block.end_line))
+    return found
+
+
+def action_items(blocks: list[Block], *, fix_section: bool = False, done: bool = False) -> Found:
+    """Action items from tables with an action column and from list items."""
+    found = Found()
+    items: list[Block] = []
+    details = False  # items that follow an item ending in ":" detail it, they are not actions
+    parent: dict[str, Any] | None = None
+    parent_depth = 0
+    for block in blocks:
+        if block.kind != "item":
+            details = False
+        if block.kind == "heading":
+            done = bool(re.search(r"\b(?:completed|done|immediate)\b", block.plain, re.I))
+        elif block.kind == "table":
+            _action_table(block, found)
+        elif block.kind == "item" and block.text and not details:
+            details = block.text.rstrip().endswith(":")
+            item = _action_from_text(block, fix_section=fix_section, done=done)
+            if item is not None and parent is not None and parent_depth < block.depth \
+                    and _only_reference(block):
+                parent["ticket"] = parent["ticket"] or item["ticket"]
+                items.append(block)
+            elif item is not None:
+                found.items.append(item)
+                items.append(block)
+                parent, parent_depth = item, block.depth
+    found.spans.extend(_item_spans(items))
+    return found
+
+
+def _action_table(block: Block, found: Found) -> None:
+    header = block.header
+    title = _column(header, r"action|item|title|task|description|what|improvement")
+    if title is None:
+        return
+    columns = {
+        "owner": _column(header, r"owner|assignee|who|responsible|dri"),
+        "due": _column(header, r"due|deadline|target|\bby\b|\bdate\b|when"),
+        "type": _column(header, r"^\s*type\s*$|category"),
+        "priority": _column(header, r"priority|prio\b|^p$"),
+        "ticket": _column(header, r"ticket|issue|jira|link|tracking|ref"),
+        "status": _column(header, r"status|state|done"),
+    }
+    for row, line in zip(block.rows, block.row_lines, strict=False):
+        if not _cell(row, title):
+            continue
+        values = {name: _cell(row, index) or None for name, index in columns.items()}
+        item: dict[str, Any] = {"title": _cell(row, title), "line": line, **values}
+        item["due"] = _due(item["due"])
+        item["type"] = _known(item["type"], ("prevention", "detection", "mitigation"))
+        item["status"] = _status(item["status"])
+        found.items.append(item)
+    found.spans.append((block.line, block.end_line))
+
+
+def _known(value: str | None, allowed: tuple[str, ...]) -> str | None:
+    return value.strip().lower() if value and value.strip().lower() in allowed else None
+
+
+def _status(value: str | None) -> str:
+    text = (value or "").strip().lower()
+    if text in ("done", "closed", "complete", "completed", "resolved", "fixed", "[x]", "x", "yes"):
+        return "done"
+    if text in ("in progress", "in-progress", "doing", "started", "ongoing"):
+        return "in-progress"
+    if text in ("wont-do", "won't do", "wontfix", "won't fix", "cancelled", "dropped"):
+        return "wont-do"
+    return "open"
+
+
+def _due(value: str | None) -> date | None:
+    if not value:
+        return None
+    return find_date(value)
+
+
+def _action_from_text(block: Block, *, fix_section: bool, done: bool) -> dict[str, Any] | None:
+    text = block.text
+    status = "done" if done or _DONE.search(text) else "open"
+    text = _CHECKBOX.sub("", text).strip("~ ")
+    kind = None
+    if fix_section:
+        lead = _FIX.match(text)
+        if lead:
+            immediate = lead.group(1).lower() == "immediate"
+            status = "done" if immediate else status
+            kind = "mitigation" if immediate else "prevention"
+            text = text[lead.end():]
+    owner = _OWNER.search(text)
+    due = _DUE.search(text)
+    ticket = _ticket(text, block.links)
+    title = _METADATA_TAIL.sub("", text).strip()
+    if not title:
+        return None
+    return {
+        "title": title,
+        "owner": (owner.group("name") or owner.group("handle")) if owner else None,
+        "due": find_date(due.group("date")) if due else None,
+        "ticket": ticket,
+        "status": status,
+        "type": kind,
+        "line": block.line,
+    }
+
+
+def _only_reference(block: Block) -> bool:
+    """An item that is nothing but a link or ticket key, detailing the item above it."""
+    rest = re.sub(r"https?://\S+|\b[A-Z][A-Z0-9]+-\d+\b|#\d+", "", block.plain)
+    return not re.search(r"\w{3,}", rest)
+
+
+def _ticket(text: str, links: list[str]) -> str | None:
+    for link in links:
+        if _TICKET_URL.match(link):
+            return link
+    url = _TICKET_URL.search(text)
+    if url:
+        return url.group(0)
+    key = _TICKET.search(text)
+    if key:
+        return key.group(0)
+    number = _HASH_TICKET.search(text)
+    return f"#{number.group(1)}" if number else None
+
+
+def lessons(blocks: list[Block]) -> Found:
+    """Lessons: the top-level list items, or the paragraphs when there is no list."""
+    found = Found()
+    items = [block for block in blocks if block.kind == "item" and block.text]
+    if items:
+        top = min(block.depth for block in items)
+        chosen = [block for block in items if block.depth == top]
+        found.items = [block.text for block in chosen]
+        found.spans.extend(_item_spans(items))
+    else:
+        found.items = [block.text for block in blocks if block.kind == "paragraph" and block.text]
+    return found
+
+
+def _item_spans(items: list[Block]) -> list[Span]:
+    return [(block.line, block.end_line) for block in items]
