@@ -51,8 +51,11 @@ class Format(StrEnum):
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", help="Settings file (afterword.toml or pyproject.toml); "
-                 "default: the nearest one above the current folder."),
+    typer.Option(
+        "--config",
+        help="Settings file (afterword.toml or pyproject.toml); "
+        "default: the nearest one above the current folder.",
+    ),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
@@ -93,8 +96,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Blameless incident postmortems: triage, write from templates, lint, track and review."""
 
@@ -103,11 +110,21 @@ def _root(
 @reports_errors
 def new(
     path: Annotated[Path, typer.Argument(help="Where to write the new postmortem (Markdown).")],
-    template: Annotated[str, typer.Option("--template", "-t",
-                        help="Template: standard, five-whys, quick, or a team template.")] = "standard",
-    title: Annotated[str | None, typer.Option("--title", help="Incident title; overrides the incident file's.")] = None,
-    incident: Annotated[Path | None, typer.Option("--incident", "-i",
-                        help="Incident YAML to pre-fill times, severity and duration from.")] = None,
+    template: Annotated[
+        str,
+        typer.Option(
+            "--template", "-t", help="Template: standard, five-whys, quick, or a team template."
+        ),
+    ] = "standard",
+    title: Annotated[
+        str | None, typer.Option("--title", help="Incident title; overrides the incident file's.")
+    ] = None,
+    incident: Annotated[
+        Path | None,
+        typer.Option(
+            "--incident", "-i", help="Incident YAML to pre-fill times, severity and duration from."
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
     config: ConfigOption = None,
 ) -> None:
@@ -147,26 +164,24 @@ def parse(
     if output is Format.json:
         emit_json(pm.model_dump(mode="json"))
         return
-    _print_postmortem(pm)
+    _print_postmortem(file, pm)
 
 
-def _print_postmortem(pm: Postmortem) -> None:
-    from rich.table import Table
-
+def _print_postmortem(path: Path, pm: Postmortem) -> None:
     out = console()
-    severity = pm.severity.value if pm.severity else "severity unknown"
-    out.print(f"[bold]{pm.title}[/bold]  ({severity}, {pm.status.value})")
-    counts = Table.grid(padding=(0, 2))
-    for label, value in (
-        ("sections", ", ".join(s.heading for s in pm.sections if s.level <= 2) or "none"),
-        ("timeline events", len(pm.timeline)),
-        ("5 whys", len(pm.whys)),
-        ("root causes", len(pm.root_causes)),
-        ("action items", len(pm.action_items)),
-        ("lessons", len(pm.lessons)),
-    ):
-        counts.add_row(label, str(value))
-    out.print(counts)
+    severity = pm.severity.value if pm.severity else "unknown"
+    out.print(f"[bold]{pm.title}[/bold]  ({path})")
+    out.print(f"  severity: {severity} | status: {pm.status.value} | "
+              f"time zone: {pm.timezone or 'not declared'}")
+    headings = ", ".join(s.heading for s in pm.sections if s.level <= 2) or "none"
+    out.print(f"  sections: {headings}")
+    times = [event.at for event in pm.timeline if event.at]
+    span = f", {min(times):%Y-%m-%d %H:%M} to {max(times):%Y-%m-%d %H:%M}" if times else ""
+    out.print(f"  timeline: {len(pm.timeline)} events{span}")
+    owned = sum(1 for item in pm.action_items if item.owner)
+    out.print(f"  5 whys: {len(pm.whys)} | root causes: {len(pm.root_causes)} | "
+              f"action items: {len(pm.action_items)} ({owned} with an owner) | "
+              f"lessons: {len(pm.lessons)}")
 
 
 @app.command("triage")
@@ -174,8 +189,13 @@ def _print_postmortem(pm: Postmortem) -> None:
 def triage_command(
     incident: Annotated[Path, typer.Argument(help="Incident YAML file (the Incident fields).")],
     output: FormatOption = Format.text,
-    today: Annotated[str | None, typer.Option("--today", help="Count due dates from this day "
-                     "(YYYY-MM-DD) when the incident has no started_at.")] = None,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            help="Count due dates from this day (YYYY-MM-DD) when the incident has no started_at.",
+        ),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Say whether an incident owes a postmortem, why, which template, and the due dates.
@@ -208,8 +228,10 @@ def _print_triage(path: Path, result: TriageResult) -> None:
     if not result.needs_postmortem:
         out.print("  no trigger fired; a quick postmortem still helps spot patterns")
     if result.due:
-        out.print(f"  due: draft {result.due.draft}, meeting {result.due.meeting}, "
-                  f"final {result.due.final}")
+        out.print(
+            f"  due: draft {result.due.draft}, meeting {result.due.meeting}, "
+            f"final {result.due.final}"
+        )
     for note in result.notes:
         out.print(f"  note: {note}")
 

@@ -1,4 +1,4 @@
-"""Settings: one table of name, default and help, read from ``afterword.toml`` or ``pyproject.toml``.
+"""Settings: one table of name, default and help, from ``afterword.toml`` or ``pyproject.toml``.
 
 Afterword looks in the current folder and its parents for ``afterword.toml`` (top-level
 keys) or a ``pyproject.toml`` with a ``[tool.afterword]`` table, and stops at the first
@@ -24,18 +24,27 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("triage.severities", ["SEV1", "SEV2"],
-            "Severities that always owe a postmortem."),
-    Setting("triage.outage_minutes", 15,
-            "A customer-facing outage strictly longer than this many minutes owes a postmortem."),
+    Setting("triage.severities", ["SEV1", "SEV2"], "Severities that always owe a postmortem."),
+    Setting(
+        "triage.outage_minutes",
+        15,
+        "A customer-facing outage strictly longer than this many minutes owes a postmortem.",
+    ),
     Setting("lifecycle.draft_days", 2, "Days from the incident to the draft (seed: day 1-2)."),
-    Setting("lifecycle.meeting_days", 5,
-            "Days from the incident to the review meeting (seed: day 3-5)."),
-    Setting("lifecycle.final_days", 7,
-            "Days from the incident to the final document and tickets (seed: day 5-7)."),
-    Setting("templates.folder", None,
-            "Folder of team templates (NAME.md.j2), relative to the config file; "
-            "they add to and may replace the built-in ones."),
+    Setting(
+        "lifecycle.meeting_days", 5, "Days from the incident to the review meeting (seed: day 3-5)."
+    ),
+    Setting(
+        "lifecycle.final_days",
+        7,
+        "Days from the incident to the final document and tickets (seed: day 5-7).",
+    ),
+    Setting(
+        "templates.folder",
+        None,
+        "Folder of team templates (NAME.md.j2), relative to the config file; "
+        "they add to and may replace the built-in ones.",
+    ),
 )
 
 _DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
@@ -107,6 +116,7 @@ def _merge(table: dict[str, Any], prefix: str, values: dict[str, Any], path: Pat
         if expected is not None and type(value) is not type(expected):
             raise ConfigError(
                 f"expected {type(expected).__name__}, got {type(value).__name__}",
-                path=path, field=name,
+                path=path,
+                field=name,
             )
         values[name] = value

@@ -21,8 +21,11 @@ class DueDates:
     final: date
 
     def as_dict(self) -> dict[str, str]:
-        return {"draft": self.draft.isoformat(), "meeting": self.meeting.isoformat(),
-                "final": self.final.isoformat()}
+        return {
+            "draft": self.draft.isoformat(),
+            "meeting": self.meeting.isoformat(),
+            "final": self.final.isoformat(),
+        }
 
 
 def due_dates(incident_day: date, config: Config) -> DueDates:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MONTHS = {
@@ -66,7 +66,10 @@ ZONE_ABBREVIATIONS: dict[str, str | int] = {
 }
 
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
-_ZONE_RE = r"(?:UTC|GMT|Z|[A-Z]{2,4}|[+-]\d{2}:?\d{2}|(?:UTC|GMT)[+-]\d{1,2}(?::?\d{2})?)"
+_ZONE_RE = (
+    r"(?:[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?|UTC|GMT|Z|[A-Z]{2,4}|[+-]\d{2}:?\d{2}"
+    r"|(?:UTC|GMT)[+-]\d{1,2}(?::?\d{2})?)"
+)
 
 _ISO_DATE = r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})"
 _NAMED_DATE = (
@@ -125,7 +128,7 @@ def zone_from_name(name: str) -> tzinfo | None:
         return timezone(sign * timedelta(minutes=minutes))
     known = ZONE_ABBREVIATIONS.get(upper)
     if isinstance(known, int):
-        return timezone.utc if known == 0 else timezone(timedelta(minutes=known))
+        return UTC if known == 0 else timezone(timedelta(minutes=known))
     key = known or text
     if "/" not in key and key not in ("CET", "EET", "WET", "UTC"):
         return None
@@ -224,11 +227,16 @@ def find_date(text: str) -> date | None:
 
 def find_zone_declaration(text: str) -> tzinfo | None:
     """The zone a line such as "All times in UTC" or a "Time (UTC)" header declares."""
+    name = find_zone_name(text)
+    return zone_from_name(name) if name else None
+
+
+def find_zone_name(text: str) -> str | None:
+    """The zone name as declared by "All times in CET" or a "Time (UTC)" header."""
     for pattern in (_ZONE_DECLARATION, _HEADER_ZONE):
         for match in pattern.finditer(text):
-            zone = zone_from_name(match.group("zone"))
-            if zone is not None:
-                return zone
+            if zone_from_name(match.group("zone")) is not None:
+                return match.group("zone").strip()
     return None
 
 

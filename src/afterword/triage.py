@@ -46,7 +46,9 @@ class TriageResult:
         }
 
 
-def triage(incident: Incident, config: Config | None = None, today: date | None = None) -> TriageResult:
+def triage(
+    incident: Incident, config: Config | None = None, today: date | None = None
+) -> TriageResult:
     """Apply the trigger policy to an incident."""
     config = config or load_config()
     reasons = _reasons(incident, config)
@@ -55,8 +57,10 @@ def triage(incident: Incident, config: Config | None = None, today: date | None 
     if incident.started_at is None:
         notes.append("started_at is not given: due dates count from today")
     if incident.customer_facing and incident.outage_minutes is None:
-        notes.append("customer-facing but started_at or resolved_at is missing: "
-                     "the outage length cannot be checked")
+        notes.append(
+            "customer-facing but started_at or resolved_at is missing: "
+            "the outage length cannot be checked"
+        )
     return TriageResult(
         needs_postmortem=bool(reasons),
         reasons=reasons,
@@ -74,7 +78,9 @@ def _reasons(incident: Incident, config: Config) -> list[str]:
     limit = config.get("triage.outage_minutes")
     minutes = incident.outage_minutes
     if incident.customer_facing and minutes is not None and minutes > limit:
-        reasons.append(f"customer-facing outage of {_minutes(minutes)} (longer than {limit} minutes)")
+        reasons.append(
+            f"customer-facing outage of {_minutes(minutes)} (longer than {limit} minutes)"
+        )
     reasons.extend(reason for name, reason in FLAG_TRIGGERS if getattr(incident, name))
     return reasons
 

@@ -87,10 +87,14 @@ def parse_blocks(text: str, line_offset: int = 0) -> list[Block]:
             depth -= 1
         elif kind == "list_item_open":
             in_item_first = True
-            ordered = tokens[index - 1].type == "ordered_list_open" or _item_is_ordered(tokens, index)
+            ordered = tokens[index - 1].type == "ordered_list_open" or _item_is_ordered(
+                tokens, index
+            )
             start, end = token.map or (0, 0)
             blocks.append(
-                Block("item", start + 1 + line_offset, end + line_offset, depth=depth, ordered=ordered)
+                Block(
+                    "item", start + 1 + line_offset, end + line_offset, depth=depth, ordered=ordered
+                )
             )
         elif kind == "heading_open":
             inline = tokens[index + 1]
@@ -113,8 +117,13 @@ def parse_blocks(text: str, line_offset: int = 0) -> list[Block]:
             index = _table(blocks, tokens, index, line_offset)
         elif kind in ("html_block", "fence", "code_block") and token.map:
             blocks.append(
-                Block(kind, token.map[0] + 1 + line_offset, token.map[1] + line_offset,
-                      text=token.content, plain="")
+                Block(
+                    kind,
+                    token.map[0] + 1 + line_offset,
+                    token.map[1] + line_offset,
+                    text=token.content,
+                    plain="",
+                )
             )
         index += 1
     return blocks
@@ -139,8 +148,15 @@ def _paragraph(
         return
     start, end = opener.map or (0, 0)
     blocks.append(
-        Block("paragraph", start + 1 + offset, end + offset, text=text, plain=plain,
-              depth=depth, links=links)
+        Block(
+            "paragraph",
+            start + 1 + offset,
+            end + offset,
+            text=text,
+            plain=plain,
+            depth=depth,
+            links=links,
+        )
     )
     blocks[-1].rows = [[line] for line in inline.content.split("\n")]
 

@@ -8,7 +8,7 @@ model changes and keep the prose around them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -30,19 +30,32 @@ VAGUE_TIME = re.compile(
 EVENT_KINDS: tuple[tuple[EventKind, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
-        (EventKind.RESOLVED, r"\b(?:resolved|fully (?:restored|recovered|operational)|"
-                             r"service (?:was |is )?restored|incident (?:closed|resolved)|"
-                             r"back to normal|normali[sz]ed|recovered)\b"),
-        (EventKind.MITIGATED, r"\b(?:mitigat\w*|rolled back|rollback (?:completed|done)|"
-                              r"workaround|failover (?:completed|done)|stabili[sz]ed)\b"),
+        (
+            EventKind.RESOLVED,
+            r"\b(?:resolved|fully (?:restored|recovered|operational)|"
+            r"service (?:was |is )?restored|incident (?:closed|resolved)|"
+            r"back to normal|normali[sz]ed|recovered)\b",
+        ),
+        (
+            EventKind.MITIGATED,
+            r"\b(?:mitigat\w*|rolled back|rollback (?:completed|done)|"
+            r"workaround|failover (?:completed|done)|stabili[sz]ed)\b",
+        ),
         (EventKind.ACKNOWLEDGED, r"\b(?:acknowledg\w*|ack'?d)\b"),
         (EventKind.ESCALATED, r"\bescalat\w*"),
-        (EventKind.DETECTED, r"\b(?:alerts? (?:fire|fired|triggered|firing)|paged|detected|"
-                             r"noticed|first alert|reported|incident declared|alerted)\b"),
-        (EventKind.DEPLOY, r"^\W*(?:\S+\s+){0,4}(?:deploy(?:ed|s|ment)?|released?|rolled out|merged)\b"),
+        (
+            EventKind.DETECTED,
+            r"\b(?:alerts? (?:fire|fired|triggered|firing)|paged|detected|"
+            r"noticed|first alert|reported|incident declared|alerted)\b",
+        ),
+        (
+            EventKind.DEPLOY,
+            r"^\W*(?:\S+\s+){0,4}(?:deploy(?:ed|s|ment)?|released?|rolled out|merged)\b",
+        ),
     )
 )
 
+_ASIDE_DATE = re.compile(r"\s*\(([^()]{3,24})\)")
 _SEPARATOR = re.compile(r"^\s*(?:\*\*|__)?\s*(?:[-–—:|]+|\bat\b)?\s*(?:\*\*|__)?\s*")
 _TICKET = re.compile(r"\b[A-Z][A-Z0-9]{1,9}-\d+\b")
 _TICKET_URL = re.compile(
@@ -50,12 +63,16 @@ _TICKET_URL = re.compile(
 )
 _HASH_TICKET = re.compile(r"(?:issue|ticket|PR|pull request)?\s*#(\d+)\b", re.IGNORECASE)
 _OWNER = re.compile(
-    r"(?:\b(?:owner|assignee|assigned to|owned by|dri)\s*[:=]?\s*(?P<name>@?[\w.-]+(?: [A-Z][\w.-]+)?)"
+    r"(?:\b(?:owner|assignee|assigned to|owned by|dri)\s*[:=]?\s*"
+    r"(?P<name>@?[\w.-]+(?: [A-Z][\w.-]+)?)"
     r"|(?<![\w/])@(?P<handle>[A-Za-z0-9][\w.-]*[A-Za-z0-9]))",
     re.IGNORECASE,
 )
-_DUE = re.compile(r"\b(?:due|by|deadline|before)\s*[:=]?\s*(?P<date>\d{4}-\d{2}-\d{2}|"
-                  r"[A-Z][a-z]+\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})", re.IGNORECASE)
+_DUE = re.compile(
+    r"\b(?:due|by|deadline|before)\s*[:=]?\s*(?P<date>\d{4}-\d{2}-\d{2}|"
+    r"[A-Z][a-z]+\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})",
+    re.IGNORECASE,
+)
 _DONE = re.compile(r"^\s*(?:\[[xX]\]|✅|✔️?|☑️?)\s*|\b(?:completed|done)\b\W*$|^\s*~~.*~~\s*$")
 _CHECKBOX = re.compile(r"^\s*(?:\[[ xX]\]|✅|✔️?|☑️?|⬜)\s*")
 _RANK = re.compile(
@@ -68,8 +85,17 @@ _WHY = re.compile(r"^[#>*_\s-]*why\s*#?\s*(\d+)\s*[*_]*\s*[:.)\-–]?\s*[*_]*\s*
 _ANSWER = re.compile(r"^[>*_\s-]*(answer|evidence)\s*[*_]*\s*:\s*[*_]*\s*(.*)$", re.IGNORECASE)
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 _FIX = re.compile(r"^\W*(immediate|short[- ]term|long[- ]term|follow[- ]up)\W*:\s*", re.IGNORECASE)
-_METADATA_TAIL = re.compile(r"\s*[(\[]\s*(?:owner|due|assignee|by|ticket)\b[^)\]]*[)\]]\s*$",
-                            re.IGNORECASE)
+#: What the lead of a quick postmortem's Fix entry implies about the action.
+FIX_PREFIXES: dict[str, dict[str, str]] = {
+    "immediate": {"status": "done", "type": "mitigation"},
+    "short-term": {"status": "open", "type": "prevention"},
+    "long-term": {"status": "open", "type": "prevention"},
+    "follow-up": {"status": "open", "type": "prevention"},
+}
+_TAIL = re.compile(r"\s*\(([^()]+)\)\s*$")
+_METADATA_TAIL = re.compile(
+    r"\s*[(\[]\s*(?:owner|due|assignee|by|ticket)\b[^)\]]*[)\]]\s*$", re.IGNORECASE
+)
 
 
 @dataclass
@@ -94,12 +120,18 @@ class TimeContext:
         stamp = parse_stamp(written, default_year=self.default_year)
         if stamp is None or stamp.clock is None:
             return None, 0
+        aside = _ASIDE_DATE.match(written, stamp.end)
+        if stamp.day is None and aside:
+            # "22:30 UTC (Oct 29)": the day written after the time
+            day = parse_stamp(aside.group(1), default_year=self.default_year)
+            if day is not None and day.day is not None and day.clock is None:
+                stamp = replace(stamp, day=day.day, end=aside.end())
         at = stamp.resolve(default_day=self.day, default_zone=self.zone)
-        if at is not None and stamp.day is None and self.last is not None and at < self.last:
-            # A time-only entry earlier than the one before it has crossed midnight,
-            # unless it is only a little earlier: that is an entry out of order.
-            if self.last - at > timedelta(hours=6):
-                at += timedelta(days=1)
+        # A time-only entry well before the one above it has crossed midnight; one only
+        # a little earlier is an entry out of order, and is left for the linter to report.
+        crossed = self.last is not None and at is not None and self.last - at > timedelta(hours=6)
+        if at is not None and stamp.day is None and crossed:
+            at += timedelta(days=1)
         if at is not None:
             self.day, self.last = at.date(), at
         return at, stamp.end
@@ -173,8 +205,14 @@ def _timeline_table(block: Block, context: TimeContext, found: Found) -> None:
         at, _ = context.resolve(_strip_emphasis(written))
         kind: Any = _cell(row, kind_col) or None if kind_col is not None else event_kind(text)
         found.items.append(
-            {"at": at, "text": text, "source": _cell(row, source_col) or None, "kind": kind,
-             "line": line, "written": written}
+            {
+                "at": at,
+                "text": text,
+                "source": _cell(row, source_col) or None,
+                "kind": kind,
+                "line": line,
+                "written": written,
+            }
         )
     if len(found.items) > before:
         found.spans.append((block.line, block.end_line))
@@ -190,16 +228,30 @@ def _timeline_lines(block: Block, context: TimeContext, found: Found) -> None:
         if at is None and not end:
             parts = re.split(r"\s*[:–—-]\s+", entry, maxsplit=1)
             if VAGUE_TIME.match(entry) and len(parts) == 2 and len(parts[0]) <= 40:
-                found.items.append({"at": None, "text": parts[1].strip(), "kind": event_kind(parts[1]),
-                                    "line": block.line + offset, "written": parts[0].strip()})
+                found.items.append(
+                    {
+                        "at": None,
+                        "text": parts[1].strip(),
+                        "kind": event_kind(parts[1]),
+                        "line": block.line + offset,
+                        "written": parts[0].strip(),
+                    }
+                )
                 hits += 1
             continue
         text = _SEPARATOR.sub("", entry[end:], count=1).strip()
         text = re.sub(r"^(?:\*\*|__)\s*", "", text)
         if not text:
             continue
-        found.items.append({"at": at, "text": text, "line": block.line + offset,
-                            "written": entry[:end].strip(), "kind": event_kind(text)})
+        found.items.append(
+            {
+                "at": at,
+                "text": text,
+                "line": block.line + offset,
+                "written": entry[:end].strip(),
+                "kind": event_kind(text),
+            }
+        )
         hits += 1
     if hits and block.kind == "item":
         found.spans.append((block.line, block.end_line))
@@ -223,12 +275,12 @@ def whys(lines: list[str], first_line: int) -> Found:
         if answer and current is not None:
             current[answer.group(1).lower()] = _strip_emphasis(answer.group(2)) or None
             end = line_no
-        elif current is not None and raw.strip() and not _RULE.match(raw):
-            if not raw.startswith("#"):
-                key = "evidence" if "evidence" in current else "answer"
-                if key in current and current[key]:
-                    current[key] = f"{current[key]} {raw.strip()}"
-                    end = line_no
+        elif current is not None and raw.strip() and not _RULE.match(raw) and raw[0] != "#":
+            # a wrapped line continues the answer or evidence above it
+            key = "evidence" if "evidence" in current else "answer"
+            if current.get(key):
+                current[key] = f"{current[key]} {raw.strip()}"
+                end = line_no
     if start is not None and end is not None:
         found.spans.append((start, end))
     return found
@@ -242,21 +294,27 @@ def root_causes(blocks: list[Block]) -> Found:
         paragraph = next((b for b in blocks if b.kind == "paragraph" and b.text), None)
         if paragraph is not None and not re.match(r"^\W*(?:see|n/?a|tbd)\b", paragraph.plain, re.I):
             found.items.append({"text": paragraph.text, "line": paragraph.line})
+            found.spans.append((paragraph.line, paragraph.end_line))
         return found
     top = min(block.depth for block in items)
     for block in items:
         evidence = _EVIDENCE.match(block.text)
         if evidence and block.depth > top and found.items:
-            found.items[-1]["evidence"] = block.text[evidence.end():].strip()
+            found.items[-1]["evidence"] = block.text[evidence.end() :].strip()
             continue
         if block.depth > top or not block.text:
             continue
         rank = _RANK.match(block.text)
-        text = block.text[rank.end():] if rank else block.text
+        text = block.text[rank.end() :] if rank else block.text
         if not _strip_emphasis(text):
             continue
-        found.items.append({"text": _strip_emphasis(text) if rank else text.strip(),
-                            "rank": rank.group(1).lower() if rank else None, "line": block.line})
+        found.items.append(
+            {
+                "text": _strip_emphasis(text) if rank else text.strip(),
+                "rank": rank.group(1).lower() if rank else None,
+                "line": block.line,
+            }
+        )
     found.spans.extend(_item_spans(items))
     return found
 
@@ -275,11 +333,16 @@ def improvements(blocks: list[Block]) -> Found:
             continue
         for row, line in zip(block.rows, block.row_lines, strict=False):
             type_text = _cell(row, kind).lower()
-            found.items.append({
-                "root_cause": _cell(row, cause), "improvement": _cell(row, improvement),
-                "type": type_text if type_text in ("prevention", "detection", "mitigation") else None,
-                "line": line,
-            })
+            found.items.append(
+                {
+                    "root_cause": _cell(row, cause),
+                    "improvement": _cell(row, improvement),
+                    "type": type_text
+                    if type_text in ("prevention", "detection", "mitigation")
+                    else None,
+                    "line": line,
+                }
+            )
         found.spans.append((block.line, block.end_line))
     return found
 
@@ -301,8 +364,12 @@ def action_items(blocks: list[Block], *, fix_section: bool = False, done: bool =
         elif block.kind == "item" and block.text and not details:
             details = block.text.rstrip().endswith(":")
             item = _action_from_text(block, fix_section=fix_section, done=done)
-            if item is not None and parent is not None and parent_depth < block.depth \
-                    and _only_reference(block):
+            if (
+                item is not None
+                and parent is not None
+                and parent_depth < block.depth
+                and _only_reference(block)
+            ):
                 parent["ticket"] = parent["ticket"] or item["ticket"]
                 items.append(block)
             elif item is not None:
@@ -361,31 +428,56 @@ def _due(value: str | None) -> date | None:
 
 def _action_from_text(block: Block, *, fix_section: bool, done: bool) -> dict[str, Any] | None:
     text = block.text
-    status = "done" if done or _DONE.search(text) else "open"
-    text = _CHECKBOX.sub("", text).strip("~ ")
-    kind = None
-    if fix_section:
-        lead = _FIX.match(text)
-        if lead:
-            immediate = lead.group(1).lower() == "immediate"
-            status = "done" if immediate else status
-            kind = "mitigation" if immediate else "prevention"
-            text = text[lead.end():]
-    owner = _OWNER.search(text)
-    due = _DUE.search(text)
-    ticket = _ticket(text, block.links)
-    title = _METADATA_TAIL.sub("", text).strip()
-    if not title:
-        return None
-    return {
-        "title": title,
-        "owner": (owner.group("name") or owner.group("handle")) if owner else None,
-        "due": find_date(due.group("date")) if due else None,
-        "ticket": ticket,
-        "status": status,
-        "type": kind,
+    item: dict[str, Any] = {
+        "status": "done" if done or _DONE.search(text) else "open",
+        "type": None,
         "line": block.line,
     }
+    text = _CHECKBOX.sub("", text).strip("~ ")
+    lead = _FIX.match(text) if fix_section else None
+    if lead:
+        item.update(FIX_PREFIXES[lead.group(1).lower().replace(" ", "-")])
+        text = text[lead.end() :]
+    tail = _TAIL.search(text)
+    details = _details(tail.group(1)) if tail else None
+    if tail and details is not None:
+        text = text[: tail.start()]
+        item.update(details)
+    else:
+        owner = _OWNER.search(text)
+        due = _DUE.search(text)
+        item["owner"] = (owner.group("name") or owner.group("handle")) if owner else None
+        item["due"] = find_date(due.group("date")) if due else None
+        item["ticket"] = _ticket(text, block.links)
+        text = _METADATA_TAIL.sub("", text)
+    item["title"] = text.strip()
+    return item if item["title"] else None
+
+
+def _details(text: str) -> dict[str, Any] | None:
+    """The fields of a trailing ``(ENG-9, owner: @sam, due 2024-02-15)``; None if it is prose."""
+    found: dict[str, Any] = {}
+    for piece in re.split(r"\s*[,;]\s*", text.strip()):
+        named = re.fullmatch(r"(owner|due|by|priority|status|type|ticket)\s*:?\s*(.+)", piece, re.I)
+        if named:
+            name, value = named.group(1).lower(), named.group(2).strip()
+            name = "due" if name == "by" else name
+            found[name] = find_date(value) if name == "due" else value
+            if name == "due" and found[name] is None:
+                return None
+        elif re.fullmatch(r"@[\w.-]+", piece):
+            found["owner"] = piece
+        elif (
+            _TICKET.fullmatch(piece) or _TICKET_URL.fullmatch(piece) or re.fullmatch(r"#\d+", piece)
+        ):
+            found["ticket"] = piece
+        elif re.fullmatch(r"P[0-4]", piece):
+            found["priority"] = piece
+        else:
+            return None
+    if "status" in found:
+        found["status"] = _status(found["status"])
+    return found or None
 
 
 def _only_reference(block: Block) -> bool:

@@ -63,7 +63,9 @@ def split(text: str) -> Split:
     return Split(front, rest, body_line)
 
 
-def load(front: str, *, path: str | Path | None, first_line: int = 2) -> tuple[dict[str, Any], dict[str, int]]:
+def load(
+    front: str, *, path: str | Path | None, first_line: int = 2
+) -> tuple[dict[str, Any], dict[str, int]]:
     """The front matter's mapping and the 1-based file line of each top-level key."""
     loader = _Loader(front)
     try:
@@ -71,9 +73,14 @@ def load(front: str, *, path: str | Path | None, first_line: int = 2) -> tuple[d
         data = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
+        if mark is None or mark.index >= len(front.rstrip()):
+            # an error found at the end points at what was left open, not at the end
+            mark = getattr(error, "context_mark", None) or mark
         line = first_line + mark.line if mark is not None else None
         problem = getattr(error, "problem", None) or str(error)
-        raise DocumentError(f"invalid YAML in front matter: {problem}", path=path, line=line) from None
+        raise DocumentError(
+            f"invalid YAML in front matter: {problem}", path=path, line=line
+        ) from None
     finally:
         loader.dispose()
     if data is None:
@@ -99,11 +106,18 @@ def dump_value(key: str, value: Any) -> str:
     if value is None:
         return f"{key}:"
     if isinstance(value, list) and all(not isinstance(item, dict | list) for item in value):
-        items = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, default_flow_style=True,
-                          width=1000)
+        items = yaml.dump(
+            value, Dumper=_Dumper, allow_unicode=True, default_flow_style=True, width=1000
+        )
         return f"{_key(key)}: {items.strip()}"
-    text = yaml.dump({key: value}, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                     default_flow_style=False, width=1000)
+    text = yaml.dump(
+        {key: value},
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=1000,
+    )
     return text.rstrip("\n")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timezone, tzinfo
+from datetime import UTC, date, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,7 +24,7 @@ from afterword.document.frontmatter import close_field, load, split
 from afterword.document.headings import section_key
 from afterword.errors import DocumentError
 from afterword.model import FRONT_MATTER_FIELDS, Incident, Postmortem, TimeOrderError
-from afterword.timeutil import find_date, find_zone_declaration, zone_from_name
+from afterword.timeutil import find_date, find_zone_declaration, find_zone_name, zone_from_name
 
 #: Which model field each section key feeds.
 KEY_FIELDS = {
@@ -70,7 +70,9 @@ def parse_file(path: str | Path) -> Postmortem:
 def parse(text: str, path: str | Path | None = None) -> Postmortem:
     """The postmortem in a Markdown document's text."""
     parts = split(text)
-    data, lines = load(parts.front_matter, path=path) if parts.front_matter is not None else ({}, {})
+    data, lines = (
+        load(parts.front_matter, path=path) if parts.front_matter is not None else ({}, {})
+    )
     fields, metadata = _known_fields(data, lines, path, FRONT_MATTER_FIELDS)
     zone = _declared_zone(fields, lines, path)
     blocks = parse_blocks(parts.body, parts.body_line - 1)
@@ -83,7 +85,7 @@ def parse(text: str, path: str | Path | None = None) -> Postmortem:
     preamble = _text(body_lines, parts.body_line, preamble_start, first - 1)
     whole = parts.body
     context = extract.TimeContext(
-        zone=zone or _body_zone(whole) or timezone.utc,
+        zone=zone or find_zone_declaration(whole) or UTC,
         day=None,
         default_year=None,
     )
@@ -91,12 +93,17 @@ def parse(text: str, path: str | Path | None = None) -> Postmortem:
     context.default_year = context.day.year if context.day else None
     found: dict[str, list[Any]] = {name: [] for name in STRUCTURED_FIELDS}
     sections = [
-        _section(heading, blocks, body_lines, parts.body_line, context, found) for heading in headings
+        _section(heading, blocks, body_lines, parts.body_line, context, found)
+        for heading in headings
     ]
     if "severity" not in fields:
         severity = _SEVERITY_LINE.search(preamble) or _stats_severity(sections)
         if severity:
             fields["severity"] = severity.group(1)
+    if zone is None and "timezone" not in fields:
+        declared = find_zone_name(whole)
+        if declared is not None:
+            fields["timezone"] = declared
     document = {**fields, "metadata": metadata, "preamble": preamble, "sections": sections, **found}
     pm = _validate(Postmortem, document, lines, path, zone)
     pm.set_origin(
@@ -108,7 +115,6 @@ def parse(text: str, path: str | Path | None = None) -> Postmortem:
             "zone": zone,
             "title": pm.title,
             "title_markup": f"# {title_block.text}" if title_block and title_block.text else None,
-            "zone_in_body": zone is None and _body_zone(whole) is not None,
             "path": str(path) if path is not None else None,
         }
     )
@@ -150,28 +156,38 @@ def _known_fields(
         if meant is not None:
             raise DocumentError(
                 f"unknown field {key!r} (did you mean {meant!r}?)",
-                path=path, line=lines.get(key), field=key,
+                path=path,
+                line=lines.get(key),
+                field=key,
             )
         extra[key] = value
     return fields, extra
 
 
-def _declared_zone(fields: dict[str, Any], lines: dict[str, int], path: str | Path | None) -> tzinfo | None:
+def _declared_zone(
+    fields: dict[str, Any], lines: dict[str, int], path: str | Path | None
+) -> tzinfo | None:
     name = fields.get("timezone")
     if name is None:
         return None
     zone = zone_from_name(str(name))
     if zone is None:
         raise DocumentError(
-            f"unknown time zone {name!r} (use an IANA name such as 'Europe/Paris', 'UTC' or '+02:00')",
-            path=path, line=lines.get("timezone"), field="timezone",
+            f"unknown time zone {name!r} "
+            "(use an IANA name such as 'Europe/Paris', 'UTC' or '+02:00')",
+            path=path,
+            line=lines.get("timezone"),
+            field="timezone",
         )
     fields["timezone"] = str(name)
     return zone
 
 
 def _validate(
-    model: type[M], data: dict[str, Any], lines: dict[str, int], path: str | Path | None,
+    model: type[M],
+    data: dict[str, Any],
+    lines: dict[str, int],
+    path: str | Path | None,
     zone: tzinfo | None,
 ) -> M:
     try:
@@ -190,7 +206,9 @@ def _located(
         later, earlier = cause.field, cause.earlier
         return DocumentError(
             f"{later} ({data.get(later)}) is before {earlier} ({data.get(earlier)})",
-            path=path, line=lines.get(later), field=later,
+            path=path,
+            line=lines.get(later),
+            field=later,
         )
     field = ".".join(str(part) for part in loc) if loc else None
     line = lines.get(str(loc[0])) if loc else None
@@ -219,7 +237,9 @@ def _title(block: Block | None, path: str | Path | None) -> str:
     return "Untitled postmortem"
 
 
-def _headings(blocks: list[Block], title: Block | None, body_line: int, count: int) -> list[_Heading]:
+def _headings(
+    blocks: list[Block], title: Block | None, body_line: int, count: int
+) -> list[_Heading]:
     found = [b for b in blocks if b.kind == "heading" and b is not title]
     result: list[_Heading] = []
     stack: list[_Heading] = []
@@ -237,10 +257,6 @@ def _headings(blocks: list[Block], title: Block | None, body_line: int, count: i
 
 def _text(body_lines: list[str], body_line: int, start: int, end: int) -> str:
     return "\n".join(body_lines[start - body_line : end - body_line + 1]).strip("\n")
-
-
-def _body_zone(text: str) -> tzinfo | None:
-    return find_zone_declaration(text)
 
 
 def _document_day(
@@ -262,8 +278,12 @@ def _document_day(
 
 
 def _section(
-    heading: _Heading, blocks: list[Block], body_lines: list[str], body_line: int,
-    context: extract.TimeContext, found: dict[str, list[Any]],
+    heading: _Heading,
+    blocks: list[Block],
+    body_lines: list[str],
+    body_line: int,
+    context: extract.TimeContext,
+    found: dict[str, list[Any]],
 ) -> dict[str, Any]:
     raw = body_lines[heading.start - body_line : heading.end - body_line + 1]
     lead = next((i for i, line in enumerate(raw) if line.strip()), len(raw))
@@ -292,8 +312,12 @@ def _section(
 
 
 def _extract(
-    key: str | None, blocks: list[Block], lines: list[str], first_line: int,
-    context: extract.TimeContext, title: str,
+    key: str | None,
+    blocks: list[Block],
+    lines: list[str],
+    first_line: int,
+    context: extract.TimeContext,
+    title: str,
 ) -> extract.Found:
     if key == "timeline":
         return extract.timeline(blocks, context)

@@ -12,12 +12,15 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
+from afterword.document.extract import FIX_PREFIXES
 from afterword.document.frontmatter import dump_value
 from afterword.document.parser import KEY_FIELDS, STRUCTURED_FIELDS
 from afterword.model import (
     FRONT_MATTER_FIELDS,
     ActionItem,
+    ActionStatus,
     Improvement,
+    ImprovementType,
     Postmortem,
     RootCause,
     Section,
@@ -57,12 +60,12 @@ def render(pm: Postmortem) -> str:
             sections.append(Section(heading=heading, level=2, line=0, key=key))
             changed.add(name)
     for section in sections:
-        name = KEY_FIELDS.get(section.key or "")
+        part = KEY_FIELDS.get(section.key or "")
         body = section.body
-        if name in changed and name is not None:
-            block = None if name in placed else render_part(pm, name, zone)
+        if part is not None and part in changed:
+            block = None if part in placed else render_part(pm, part, zone, section.key)
             body = _splice(section, block)
-            placed.add(name)
+            placed.add(part)
         out += [f"{'#' * section.level} {section.markup or section.heading}", ""]
         if body:
             out += [body, ""]
@@ -111,9 +114,11 @@ def front_matter(pm: Postmortem, zone: tzinfo | None) -> str | None:
     """The YAML front matter, or None for a parsed document that had none and kept its facts."""
     origin = pm.origin
     values = pm.model_dump(include=set(FRONT_MATTER_FIELDS))
-    if origin is not None and not origin["front_matter"]:
-        if pm.model_dump(mode="json", include=set(FRONT_MATTER_FIELDS)) == origin["front"]:
-            return None
+    unchanged = origin is not None and (
+        pm.model_dump(mode="json", include=set(FRONT_MATTER_FIELDS)) == origin["front"]
+    )
+    if origin is not None and not origin["front_matter"] and unchanged:
+        return None
     present = list(origin["front_keys"]) if origin else []
     lines = []
     for name in dict.fromkeys([*present, *FRONT_MATTER_FIELDS]):
@@ -146,13 +151,17 @@ def _cell(text: str | None) -> str:
     return (text or "").replace("|", "\\|")
 
 
+def _row(cells: list[str]) -> str:
+    return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|"
+
+
 def _table(header: list[str], rows: list[list[str | None]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
-    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
-    return "\n".join(line.replace("|  |", "| |") for line in lines)
+    lines = [_row(header), _row(["---"] * len(header))]
+    lines += [_row([_cell(value) for value in row]) for row in rows]
+    return "\n".join(lines)
 
 
-def render_part(pm: Postmortem, name: str, zone: tzinfo | None) -> str:
+def render_part(pm: Postmortem, name: str, zone: tzinfo | None, key: str | None = None) -> str:
     """The canonical Markdown of one structured part."""
     items = getattr(pm, name)
     if name == "timeline":
@@ -164,7 +173,7 @@ def render_part(pm: Postmortem, name: str, zone: tzinfo | None) -> str:
     if name == "improvements":
         return _improvements(items)
     if name == "action_items":
-        return _action_items(items)
+        return _action_list(items) if key == "fix" else _action_items(items)
     return "\n".join(f"- {lesson}" for lesson in items)
 
 
@@ -194,6 +203,8 @@ def _whys(whys: list[Why]) -> str:
 
 
 def _root_causes(causes: list[RootCause]) -> str:
+    if len(causes) == 1 and not causes[0].rank and not causes[0].evidence:
+        return causes[0].text
     lines = []
     for cause in causes:
         lead = f"**{cause.rank.value.capitalize()}:** " if cause.rank else ""
@@ -225,3 +236,32 @@ def _action_items(items: list[ActionItem]) -> str:
         for item in items
     ]
     return _table(["Action item", "Owner", "Due", "Type", "Priority", "Ticket", "Status"], rows)
+
+
+def _action_list(items: list[ActionItem]) -> str:
+    """Action items as the quick template's Fix list: ``- Immediate: ...``, ``- Long-term: ...``."""
+    lines = []
+    for item in items:
+        immediate = item.status is ActionStatus.DONE and item.type in (
+            None,
+            ImprovementType.MITIGATION,
+        )
+        implied = FIX_PREFIXES["immediate" if immediate else "long-term"]
+        details = [item.ticket] if item.ticket else []
+        details += [
+            f"{name}: {value}"
+            for name, value in (
+                ("owner", item.owner),
+                ("due", item.due.isoformat() if item.due else None),
+                ("priority", item.priority),
+                (
+                    "type",
+                    item.type.value if item.type and item.type.value != implied["type"] else None,
+                ),
+                ("status", item.status.value if item.status.value != implied["status"] else None),
+            )
+            if value
+        ]
+        tail = f" ({', '.join(details)})" if details else ""
+        lines.append(f"- {'Immediate' if immediate else 'Long-term'}: {item.title}{tail}")
+    return "\n".join(lines)

@@ -40,7 +40,7 @@ KEY_MOMENTS = (
 
 def available(config: Config) -> dict[str, str]:
     """Every template by name, with where it comes from ("built-in" or a file path)."""
-    found = {name: "built-in" for name in BUILTIN}
+    found = dict.fromkeys(BUILTIN, "built-in")
     folder = _team_folder(config)
     if folder is not None:
         for path in sorted(folder.glob(f"*{SUFFIX}")):
@@ -100,8 +100,9 @@ def _timeline_rows(incident: Incident, zone: tzinfo | None) -> list[dict[str, st
     for field, text, kind in KEY_MOMENTS:
         moment = getattr(incident, field)
         if moment is not None:
-            rows.append({"time": write_time(moment, zone), "text": text, "source": "incident",
-                         "kind": kind})
+            rows.append(
+                {"time": write_time(moment, zone), "text": text, "source": "incident", "kind": kind}
+            )
     return sorted(rows, key=lambda row: row["time"])
 
 
@@ -116,14 +117,25 @@ def _front_matter(name: str, incident: Incident, zone_text: str, zone: tzinfo | 
     values = incident.model_dump(exclude={"timezone"})
     lines = [dump_value("title", incident.title)]
     lines.append(dump_value("severity", values["severity"].value if values["severity"] else None))
-    lines += [dump_value("status", "draft"), dump_value("template", name),
-              dump_value("timezone", zone_text)]
+    lines += [
+        dump_value("status", "draft"),
+        dump_value("template", name),
+        dump_value("timezone", zone_text),
+    ]
     for field in Incident.model_fields:
         if field.endswith("_at"):
             moment = values[field]
             lines.append(dump_value(field, write_time(moment, zone) if moment else None))
-    for field in ("customer_facing", "data_loss", "security", "near_miss",
-                  "novel_failure_mode", "unusual_intervention", "services", "tags"):
+    for field in (
+        "customer_facing",
+        "data_loss",
+        "security",
+        "near_miss",
+        "novel_failure_mode",
+        "unusual_intervention",
+        "services",
+        "tags",
+    ):
         lines.append(dump_value(field, values[field]))
     lines += [dump_value("authors", []), dump_value("facilitator", None)]
     return "\n".join(lines)
