@@ -22,6 +22,7 @@ from afterword.config import load_config
 from afterword.document import load_incident, parse_file
 from afterword.errors import AfterwordError, UsageError
 from afterword.files import write_atomic
+from afterword.lint.output import OutputFormat
 from afterword.model import Incident, Postmortem
 from afterword.templates import available, render_template
 from afterword.triage import TriageResult, triage
@@ -171,17 +172,21 @@ def _print_postmortem(path: Path, pm: Postmortem) -> None:
     out = console()
     severity = pm.severity.value if pm.severity else "unknown"
     out.print(f"[bold]{pm.title}[/bold]  ({path})")
-    out.print(f"  severity: {severity} | status: {pm.status.value} | "
-              f"time zone: {pm.timezone or 'not declared'}")
+    out.print(
+        f"  severity: {severity} | status: {pm.status.value} | "
+        f"time zone: {pm.timezone or 'not declared'}"
+    )
     headings = ", ".join(s.heading for s in pm.sections if s.level <= 2) or "none"
     out.print(f"  sections: {headings}")
     times = [event.at for event in pm.timeline if event.at]
     span = f", {min(times):%Y-%m-%d %H:%M} to {max(times):%Y-%m-%d %H:%M}" if times else ""
     out.print(f"  timeline: {len(pm.timeline)} events{span}")
     owned = sum(1 for item in pm.action_items if item.owner)
-    out.print(f"  5 whys: {len(pm.whys)} | root causes: {len(pm.root_causes)} | "
-              f"action items: {len(pm.action_items)} ({owned} with an owner) | "
-              f"lessons: {len(pm.lessons)}")
+    out.print(
+        f"  5 whys: {len(pm.whys)} | root causes: {len(pm.root_causes)} | "
+        f"action items: {len(pm.action_items)} ({owned} with an owner) | "
+        f"lessons: {len(pm.lessons)}"
+    )
 
 
 @app.command("triage")
@@ -242,6 +247,121 @@ def templates(config: ConfigOption = None) -> None:
     """List the templates `afterword new --template` accepts and where each comes from."""
     for name, origin in available(load_config(config)).items():
         sys.stdout.write(f"{name:12} {origin}\n")
+
+
+def _names(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+@app.command()
+@reports_errors
+def lint(
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, folders (every *.md below) or - for standard input.")
+    ],
+    output: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format: text, "
+            "json, sarif (2.1.0, for GitHub code scanning) or github (annotations).",
+        ),
+    ] = OutputFormat.text,
+    select: Annotated[
+        str | None,
+        typer.Option(
+            "--select",
+            help="Only these rules: names, codes "
+            "or code prefixes, comma separated (e.g. blame-language,AW3).",
+        ),
+    ] = None,
+    ignore: Annotated[
+        str | None,
+        typer.Option(
+            "--ignore", help="Skip these rules: names, codes or code prefixes, comma separated."
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Lowest severity that makes the exit code 1: error (default), warning or info.",
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Check postmortems the way a seasoned facilitator would.
+
+    Blame language with blameless rewrites, shallow analysis, missing evidence, orphan,
+    vague or untracked action items, vague times, missing graphs and sections.
+    Exit codes: 0 no finding at the failing severity, 1 findings at it, 2 a usage or input
+    error. `afterword rules` lists the rules; `afterword explain NAME` documents one.
+    """
+    from afterword.lint import collect, lint_files, lint_settings
+    from afterword.lint.engine import exceeds, unknown_names
+    from afterword.lint.output import render as render_report
+    from afterword.lint.settings import SEVERITIES
+
+    settings = lint_settings(load_config(config)).with_options(_names(select), _names(ignore))
+    unknown = unknown_names([*settings.select, *settings.ignore])
+    if unknown:
+        raise UsageError(f"unknown rule {unknown[0]!r}; `afterword rules` lists them")
+    threshold = fail_on or settings.fail_on
+    if threshold not in SEVERITIES:
+        raise UsageError(f"--fail-on: expected one of {', '.join(SEVERITIES)}, got {threshold!r}")
+    files = collect(paths)
+    stdin = sys.stdin.read() if "-" in files else None
+    report = lint_files(files, settings, stdin=stdin)
+    sys.stdout.write(render_report(report, output))
+    for error in report.errors:
+        sys.stderr.write(f"afterword: error: {error}\n")
+    if report.errors:
+        raise typer.Exit(EXIT_ERROR)
+    if exceeds(report.findings, threshold):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+@reports_errors
+def rules(output: FormatOption = Format.text) -> None:
+    """List every lint rule: code, name, default severity, group and what it finds."""
+    from afterword.lint import all_rules
+
+    found = all_rules()
+    if output is Format.json:
+        emit_json(
+            [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "severity": r.severity,
+                    "group": r.group,
+                    "summary": r.summary(),
+                }
+                for r in found
+            ]
+        )
+        return
+    for rule in found:
+        sys.stdout.write(f"{rule.code}  {rule.name:24} {rule.severity:8} {rule.summary()}\n")
+
+
+@app.command()
+@reports_errors
+def explain(
+    name: Annotated[str, typer.Argument(help="Rule name or code, e.g. blame-language or AW101.")],
+) -> None:
+    """Print a lint rule's documentation: what it finds, why, and examples."""
+    from afterword.lint import find_rule
+
+    rule = find_rule(name)
+    if rule is None:
+        raise UsageError(f"unknown rule {name!r}; `afterword rules` lists them")
+    sys.stdout.write(
+        f"{rule.code} {rule.name} ({rule.group}, default severity {rule.severity})\n\n"
+    )
+    sys.stdout.write(rule.doc() + "\n")
 
 
 def main() -> None:

@@ -1,0 +1,149 @@
+"""A postmortem as the linter sees it: the model, the text, and where every character is.
+
+``prose`` is the file's text with everything that is not prose blanked out (front
+matter, code blocks, HTML comments, inline code, URLs), keeping every offset, so a
+pattern matched in it points at the exact line and column of the original file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from afterword.document.blocks import Block, parse_blocks
+from afterword.document.frontmatter import split
+from afterword.document.parser import parse
+from afterword.lint.settings import LintSettings
+from afterword.model import Postmortem
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|\||\n#")
+_SENTENCE_LEAD = re.compile(r"\s*(?:(?:[-*+]|\d+[.)]|>)\s+)?")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_INLINE_CODE = re.compile(r"(`+)[^`]+?\1")
+_URL = re.compile(r"https?://[^\s)>\]|]+|\]\([^)\s]*\)|<img[^>]*>")
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+@dataclass
+class Finding:
+    """One thing a facilitator would point out, located in the original file.
+
+    Lines and columns are 1-based; ``end_column`` is the column just after the span.
+    """
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    rule: str
+    code: str
+    severity: str
+    message: str
+    suggestion: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "rule": self.rule,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass
+class LintDocument:
+    """Everything a rule may look at, computed once per file."""
+
+    path: str
+    text: str
+    pm: Postmortem
+    settings: LintSettings
+    body_line: int = 1
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_text(cls, text: str, path: str | Path, settings: LintSettings) -> LintDocument:
+        pm = parse(text, path=path)
+        body_line = split(text).body_line
+        return cls(str(path), text, pm, settings, body_line)
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        starts = [0]
+        starts.extend(match.end() for match in re.finditer("\n", self.text))
+        return starts
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    @cached_property
+    def blocks(self) -> list[Block]:
+        body = "\n".join(self.lines[self.body_line - 1 :])
+        return parse_blocks(body, self.body_line - 1)
+
+    @cached_property
+    def prose(self) -> str:
+        """The text with front matter, code, comments and URLs blanked, offsets kept."""
+        chars = list(self.text)
+        body_start = self.line_starts[self.body_line - 1] if self.body_line > 1 else 0
+        for index in range(body_start):
+            if chars[index] != "\n":
+                chars[index] = " "
+        for block in self.blocks:
+            if block.kind in ("fence", "code_block", "html_block"):
+                start = self.line_starts[block.line - 1]
+                end = (
+                    self.line_starts[block.end_line]
+                    if block.end_line < len(self.line_starts)
+                    else len(chars)
+                )
+                for index in range(start, end):
+                    if chars[index] != "\n":
+                        chars[index] = " "
+        text = "".join(chars)
+        for pattern in (_COMMENT, _INLINE_CODE, _URL):
+            text = pattern.sub(_blank, text)
+        return text
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a character offset."""
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        return line + 1, offset - self.line_starts[line] + 1
+
+    def line_span(self, line: int) -> tuple[int, int, int]:
+        """Line, first and end column of the text on a 1-based line (whole line)."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        stripped = len(text) - len(text.lstrip())
+        return line, stripped + 1, max(len(text.rstrip()) + 1, stripped + 2)
+
+    def sentence_around(self, start: int, end: int) -> tuple[int, int]:
+        """Offsets of the sentence holding the span: it ends at a full stop, a blank line,
+        the next list item or table cell."""
+        prose = self.prose
+        window = max(0, start - 600)
+        first = window
+        for boundary in _SENTENCE_END.finditer(prose, window, start):
+            first = boundary.end()
+        after = _SENTENCE_END.search(prose, end, end + 600)
+        last = (
+            after.start() + (1 if after and prose[after.start()] in ".!?" else 0)
+            if after
+            else (min(len(prose), end + 600))
+        )
+        lead = _SENTENCE_LEAD.match(prose, first, start)
+        return (lead.end() if lead else first), last

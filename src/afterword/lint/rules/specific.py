@@ -1,0 +1,183 @@
+"""Be specific: exact times, a time zone, events in order, exact errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from itertools import pairwise
+
+from afterword.lint.document import Finding, LintDocument
+from afterword.lint.engine import Rule
+from afterword.model import EventKind, TimelineEvent
+
+_ZONE_WRITTEN = re.compile(
+    r"\b(?:UTC|GMT|Z|[A-Z]{2,4}T|[A-Z][a-z]+/[A-Za-z_]+)\b|[+-]\d{2}:?\d{2}\b"
+)
+
+#: Each pair: a kind that must not come before the other kind.
+KIND_ORDER = (
+    (EventKind.DETECTED, EventKind.STARTED),
+    (EventKind.ACKNOWLEDGED, EventKind.DETECTED),
+    (EventKind.MITIGATED, EventKind.STARTED),
+    (EventKind.RESOLVED, EventKind.MITIGATED),
+    (EventKind.RESOLVED, EventKind.DETECTED),
+    (EventKind.RESOLVED, EventKind.STARTED),
+)
+
+
+class VagueTimestamp(Rule):
+    """Timeline entries without an exact time, or a timeline with no time zone.
+
+    "Be specific: exact times, exact errors." A timeline entry at "morning", "later" or
+    "shortly after" cannot be ordered or measured, and times without a zone are read
+    differently by every reader in another office. The rule reports entries whose time is
+    missing or vague (including placeholders such as ``HH:mm``) and a timeline whose times
+    carry no zone when the document declares none (``timezone:`` in front matter, "All
+    times in UTC", a ``Time (UTC)`` header).
+
+    Anti-pattern:
+        - Morning: alerts start firing
+        - Shortly after: rollback
+
+    Better:
+        All times in UTC.
+
+        - 09:12 - PaymentsErrorRate alert fires at 38%
+        - 09:31 - Release 2024.01.15-2 rolled back
+    """
+
+    name = "vague-timestamp"
+    code = "AW401"
+    group = "be specific"
+    severity = "warning"
+
+    def check(self, doc: LintDocument) -> Iterable[Finding]:
+        pm = doc.pm
+        for event in pm.timeline:
+            if event.at is None:
+                written = event.written or "no time"
+                yield self.at_line(
+                    doc,
+                    event.line,
+                    f"timeline entry without an exact time ({written}): {event.text}",
+                    "Write the date and time (YYYY-MM-DD HH:MM) from logs or chat",
+                )
+        stamped = [event for event in pm.timeline if event.at is not None]
+        if (
+            stamped
+            and pm.timezone is None
+            and not any(_ZONE_WRITTEN.search(event.written or "") for event in stamped)
+        ):
+            section = pm.section("timeline")
+            yield self.at_line(
+                doc,
+                section.line if section else stamped[0].line,
+                "the timeline has no time zone",
+                "Add 'All times in UTC.' under the heading, or 'timezone:' in the front matter",
+            )
+
+
+def _when(event: TimelineEvent) -> datetime:
+    assert event.at is not None
+    return event.at
+
+
+class TimelineOutOfOrder(Rule):
+    """Timeline entries out of time order, or key moments in an impossible order.
+
+    A timeline is read top to bottom; an entry earlier than the one above it is either
+    misplaced or mistyped, and detection before the start or resolution before mitigation
+    means a time is wrong. Time-ordered, the timeline is evidence; out of order, it is a
+    puzzle.
+
+    Anti-pattern:
+        - 10:12 - Latency normalized
+        - 10:08 - Enabled cache warming
+
+    Better:
+        - 10:08 - Enabled cache warming
+        - 10:12 - Latency normalized
+    """
+
+    name = "timeline-out-of-order"
+    code = "AW402"
+    group = "be specific"
+    severity = "error"
+
+    def check(self, doc: LintDocument) -> Iterable[Finding]:
+        stamped = [event for event in doc.pm.timeline if event.at is not None]
+        for before, event in pairwise(stamped):
+            if _when(event) < _when(before):
+                yield self.at_line(
+                    doc,
+                    event.line,
+                    f"this entry ({event.written}) is earlier than the one above "
+                    f"it ({before.written})",
+                    "Move it to its place in time, or correct the time",
+                )
+        # A document may cover several incidents, so a key moment is impossible only when
+        # even its latest occurrence comes before the earliest moment it must follow.
+        moments: dict[EventKind, list[TimelineEvent]] = {}
+        for event in stamped:
+            if event.kind is not None:
+                moments.setdefault(event.kind, []).append(event)
+        for later, earlier in KIND_ORDER:
+            if later in moments and earlier in moments:
+                late = max(moments[later], key=_when)
+                early = min(moments[earlier], key=_when)
+                if _when(late) < _when(early):
+                    yield self.at_line(
+                        doc,
+                        late.line,
+                        f"{later.value} before {earlier.value}: one of the two times is wrong",
+                    )
+
+
+_VAGUE_ERROR = re.compile(
+    r"\b(?:an? (?:error|issue|problem|failure|glitch|hiccup)s?|some (?:errors?|issues?|problems?"
+    r"|failures?|glitches|weirdness)|various (?:errors|issues|problems)|things (?:broke|went wrong|"
+    r"were broken|failed)|something (?:broke|went wrong|failed|was wrong)|stuff (?:broke|failed)|"
+    r"errors? (?:occurred|happened|appeared|were seen)|it (?:broke|stopped working|went down)|"
+    r"(?:had|having|experienced|saw|seeing|caused) (?:issues|problems|errors))\b",
+    re.IGNORECASE,
+)
+_SPECIFIC = re.compile(
+    r"\d|`|\"|“|\b[A-Z][a-zA-Z]+(?:Error|Exception)\b|\b(?:HTTP|status|code|"
+    r"timeout|OOM|exit)\b",
+    re.IGNORECASE,
+)
+
+
+class VagueError(Rule):
+    """ "An error" or "some issues" where the exact error belongs.
+
+    "Be specific: exact times, exact errors." "Users saw some errors" cannot be searched
+    for, alerted on or compared with the next incident; "HTTP 503 from the payments API on
+    78% of requests" can. The rule reports vague error phrases in sentences that give no
+    error text, code, number or quoted message.
+
+    Anti-pattern:
+        Users experienced some issues and things broke for a while.
+
+    Better:
+        78% of flag evaluation requests failed with HTTP 504 between 16:58 and 18:46 UTC.
+    """
+
+    name = "vague-error"
+    code = "AW403"
+    group = "be specific"
+    severity = "warning"
+
+    def check(self, doc: LintDocument) -> Iterable[Finding]:
+        prose = doc.prose
+        for match in _VAGUE_ERROR.finditer(prose):
+            first, last = doc.sentence_around(match.start(), match.end())
+            if not _SPECIFIC.search(doc.text[first:last]):
+                yield self.at_span(
+                    doc,
+                    match.start(),
+                    match.end(),
+                    f'"{match.group(0)}" where the exact error belongs',
+                    "Quote the error message, status code or metric, with numbers",
+                )
