@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MONTHS = {
@@ -88,13 +89,18 @@ _TIMESTAMP = re.compile(
     rf"(?:\s*\(?(?P<zone>{_ZONE_RE})\)?)?(?![\w:])",
     re.IGNORECASE,
 )
-_DATE_ANYWHERE = re.compile(rf"\b(?:{_ISO_DATE}|{_NAMED_DATE})\b", re.IGNORECASE)
-_ZONE_DECLARATION = re.compile(
-    r"\b(?:all\s+)?times?\b[^.\n|]{0,30}?\b(?:in|are|:)\s*\(?(?P<zone>[A-Za-z_]+(?:/[A-Za-z_]+)?"
-    r"|[+-]\d{2}:?\d{2})\)?",
-    re.IGNORECASE,
+# Searches over whole documents run on lowercased text and start with a literal or a
+# digit, never with \b or a case-insensitive flag: Python's regex engine can then skip
+# ahead instead of trying the pattern at every position.
+_DATES_ANYWHERE = (
+    re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?!\d)"),
+    re.compile(rf"({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)"),
+    re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})(?!\d)"),
 )
-_HEADER_ZONE = re.compile(r"\b(?:time|date|when)\b\s*\((?P<zone>[^)]+)\)", re.IGNORECASE)
+_ZONE_DECLARATION = re.compile(
+    r"times?\b[^.\n|]{0,30}?\b(?:in|are|:)\s*\(?(?P<zone>[a-z_]+(?:/[a-z_]+)?|[+-]\d{2}:?\d{2})\)?"
+)
+_HEADER_ZONE = re.compile(r"(?:time|date|when)\b\s*\((?P<zone>[^)]+)\)")
 
 
 @dataclass(frozen=True)
@@ -218,11 +224,29 @@ def _clock_of(match: re.Match[str]) -> time | None:
 
 def find_date(text: str) -> date | None:
     """The first full calendar date written anywhere in ``text``."""
-    for match in _DATE_ANYWHERE.finditer(text):
-        found = _date_of(match, None)
-        if found is not None:
-            return found
-    return None
+    lowered = text.lower()
+    found: list[tuple[int, date]] = []
+    for form, pattern in enumerate(_DATES_ANYWHERE):
+        for match in pattern.finditer(lowered):
+            start = match.start()
+            if start and lowered[start - 1].isalnum():
+                continue
+            day = _calendar_date(form, match.groups())
+            if day is not None:
+                found.append((start, day))
+                break
+    return min(found)[1] if found else None
+
+
+def _calendar_date(form: int, parts: tuple[str | Any, ...]) -> date | None:
+    try:
+        if form == 0:
+            return date(int(parts[0]), int(parts[1]), int(parts[2]))
+        if form == 1:
+            return date(int(parts[2]), MONTHS[parts[0]], int(parts[1]))
+        return date(int(parts[2]), MONTHS[parts[1]], int(parts[0]))
+    except ValueError:
+        return None
 
 
 def find_zone_declaration(text: str) -> tzinfo | None:
@@ -233,10 +257,14 @@ def find_zone_declaration(text: str) -> tzinfo | None:
 
 def find_zone_name(text: str) -> str | None:
     """The zone name as declared by "All times in CET" or a "Time (UTC)" header."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lowercase is longer: keep offsets
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     for pattern in (_ZONE_DECLARATION, _HEADER_ZONE):
-        for match in pattern.finditer(text):
-            if zone_from_name(match.group("zone")) is not None:
-                return match.group("zone").strip()
+        for match in pattern.finditer(lowered):
+            name = text[match.start("zone") : match.end("zone")].strip()
+            if zone_from_name(name) is not None:
+                return name
     return None
 
 

@@ -26,9 +26,10 @@ VAGUE_TIME = re.compile(
     re.IGNORECASE,
 )
 
-#: Kind of a timeline event, told from its words; the first pattern that matches wins.
+#: Kind of a timeline event, told from its words (lowercased); the first pattern that matches
+#: wins.
 EVENT_KINDS: tuple[tuple[EventKind, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern, re.IGNORECASE))
+    (kind, re.compile(pattern))
     for kind, pattern in (
         (
             EventKind.RESOLVED,
@@ -165,8 +166,9 @@ def _strip_emphasis(text: str) -> str:
 
 def event_kind(text: str) -> EventKind | None:
     """The kind of event a timeline entry's words describe, if they tell."""
+    lowered = text.lower()
     for kind, pattern in EVENT_KINDS:
-        if pattern.search(text):
+        if pattern.search(lowered):
             return kind
     return None
 

@@ -19,9 +19,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from afterword.document import extract
-from afterword.document.blocks import Block, parse_blocks
+from afterword.document.blocks import Block
 from afterword.document.frontmatter import close_field, load, split
 from afterword.document.headings import section_key
+from afterword.document.scan import scan_blocks
 from afterword.errors import DocumentError
 from afterword.model import FRONT_MATTER_FIELDS, Incident, Postmortem, TimeOrderError
 from afterword.timeutil import find_date, find_zone_declaration, find_zone_name, zone_from_name
@@ -69,13 +70,33 @@ def parse_file(path: str | Path) -> Postmortem:
 
 def parse(text: str, path: str | Path | None = None) -> Postmortem:
     """The postmortem in a Markdown document's text."""
+    return parse_document(text, path).postmortem
+
+
+@dataclass
+class ParsedDocument:
+    """A parse's result with what it read on the way, for the linter to reuse."""
+
+    postmortem: Postmortem
+    blocks: list[Block]
+    body_line: int
+
+
+def parse_document(
+    text: str, path: str | Path | None = None, *, for_writing: bool = True
+) -> ParsedDocument:
+    """The postmortem in a document, with its Markdown blocks and first body line.
+
+    ``for_writing=False`` skips the snapshot :func:`render` needs to write the document
+    back faithfully; the linter, which only reads, saves that work.
+    """
     parts = split(text)
     data, lines = (
         load(parts.front_matter, path=path) if parts.front_matter is not None else ({}, {})
     )
     fields, metadata = _known_fields(data, lines, path, FRONT_MATTER_FIELDS)
     zone = _declared_zone(fields, lines, path)
-    blocks = parse_blocks(parts.body, parts.body_line - 1)
+    blocks = scan_blocks(parts.body, parts.body_line - 1)
     body_lines = parts.body.split("\n")
     title_block = _title_block(blocks)
     headings = _headings(blocks, title_block, parts.body_line, len(body_lines))
@@ -84,8 +105,9 @@ def parse(text: str, path: str | Path | None = None) -> Postmortem:
     preamble_start = title_block.end_line + 1 if title_block else parts.body_line
     preamble = _text(body_lines, parts.body_line, preamble_start, first - 1)
     whole = parts.body
+    body_zone = find_zone_name(whole)
     context = extract.TimeContext(
-        zone=zone or find_zone_declaration(whole) or UTC,
+        zone=zone or (zone_from_name(body_zone) if body_zone else None) or UTC,
         day=None,
         default_year=None,
     )
@@ -100,12 +122,12 @@ def parse(text: str, path: str | Path | None = None) -> Postmortem:
         severity = _SEVERITY_LINE.search(preamble) or _stats_severity(sections)
         if severity:
             fields["severity"] = severity.group(1)
-    if zone is None and "timezone" not in fields:
-        declared = find_zone_name(whole)
-        if declared is not None:
-            fields["timezone"] = declared
+    if zone is None and "timezone" not in fields and body_zone is not None:
+        fields["timezone"] = body_zone
     document = {**fields, "metadata": metadata, "preamble": preamble, "sections": sections, **found}
     pm = _validate(Postmortem, document, lines, path, zone)
+    if not for_writing:
+        return ParsedDocument(pm, blocks, parts.body_line)
     pm.set_origin(
         {
             "front_matter": parts.front_matter is not None,
@@ -118,7 +140,7 @@ def parse(text: str, path: str | Path | None = None) -> Postmortem:
             "path": str(path) if path is not None else None,
         }
     )
-    return pm
+    return ParsedDocument(pm, blocks, parts.body_line)
 
 
 def load_incident(path: str | Path) -> Incident:

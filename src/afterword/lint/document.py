@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from afterword.document.blocks import Block, parse_blocks
-from afterword.document.frontmatter import split
-from afterword.document.parser import parse
+from afterword.document.blocks import Block
+from afterword.document.parser import parse_document
+from afterword.document.scan import scan_blocks
 from afterword.lint.settings import LintSettings
 from afterword.model import Postmortem
 
@@ -27,8 +28,29 @@ _INLINE_CODE = re.compile(r"(`+)[^`]+?\1")
 _URL = re.compile(r"https?://[^\s)>\]|]+|\]\([^)\s]*\)|<img[^>]*>")
 
 
+#: Lowercases ASCII letters only, so that offsets in the lowered text stay those of the text.
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def word_matches(pattern: re.Pattern[str], text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+    """Matches of ``pattern`` that start a word.
+
+    Patterns are written without a leading ``\\b`` or look-behind and the boundary is
+    checked here: with either, Python's regex engine tries the pattern at every position
+    instead of skipping ahead to its first letters, which is many times slower.
+    """
+    for match in pattern.finditer(text, pos):
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] in "_-@"):
+            continue
+        yield match
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
 def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+    return _NOT_NEWLINE.sub(" ", match.group(0))
 
 
 @dataclass
@@ -77,9 +99,10 @@ class LintDocument:
 
     @classmethod
     def from_text(cls, text: str, path: str | Path, settings: LintSettings) -> LintDocument:
-        pm = parse(text, path=path)
-        body_line = split(text).body_line
-        return cls(str(path), text, pm, settings, body_line)
+        parsed = parse_document(text, path=path, for_writing=False)
+        doc = cls(str(path), text, parsed.postmortem, settings, parsed.body_line)
+        doc.__dict__["blocks"] = parsed.blocks  # already parsed: seed the cached property
+        return doc
 
     @cached_property
     def line_starts(self) -> list[int]:
@@ -92,32 +115,35 @@ class LintDocument:
         return self.text.split("\n")
 
     @cached_property
+    def lowered(self) -> str:
+        """The prose with ASCII letters lowercased, offsets kept."""
+        return self.prose.translate(ASCII_LOWER)
+
+    @cached_property
     def blocks(self) -> list[Block]:
         body = "\n".join(self.lines[self.body_line - 1 :])
-        return parse_blocks(body, self.body_line - 1)
+        return scan_blocks(body, self.body_line - 1)
 
     @cached_property
     def prose(self) -> str:
         """The text with front matter, code, comments and URLs blanked, offsets kept."""
-        chars = list(self.text)
-        body_start = self.line_starts[self.body_line - 1] if self.body_line > 1 else 0
-        for index in range(body_start):
-            if chars[index] != "\n":
-                chars[index] = " "
+        spans = [(0, self.line_starts[self.body_line - 1] if self.body_line > 1 else 0)]
         for block in self.blocks:
             if block.kind in ("fence", "code_block", "html_block"):
-                start = self.line_starts[block.line - 1]
-                end = (
-                    self.line_starts[block.end_line]
-                    if block.end_line < len(self.line_starts)
-                    else len(chars)
-                )
-                for index in range(start, end):
-                    if chars[index] != "\n":
-                        chars[index] = " "
-        text = "".join(chars)
+                last = block.end_line
+                end = self.line_starts[last] if last < len(self.line_starts) else len(self.text)
+                spans.append((self.line_starts[block.line - 1], end))
+        pieces, position = [], 0
+        for start, end in sorted(spans):
+            if end <= position:
+                continue
+            start = max(start, position)
+            pieces += [self.text[position:start], _NOT_NEWLINE.sub(" ", self.text[start:end])]
+            position = end
+        text = "".join([*pieces, self.text[position:]])
         for pattern in (_COMMENT, _INLINE_CODE, _URL):
-            text = pattern.sub(_blank, text)
+            if pattern.search(text):
+                text = pattern.sub(_blank, text)
         return text
 
     def position(self, offset: int) -> tuple[int, int]:

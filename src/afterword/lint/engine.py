@@ -42,6 +42,10 @@ class Rule:
         raise NotImplementedError
 
     @classmethod
+    def warm_up(cls) -> None:
+        """Load the data the rule reads (phrase lists), ahead of the first document."""
+
+    @classmethod
     def doc(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
 

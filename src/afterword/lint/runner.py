@@ -11,7 +11,7 @@ from pathlib import Path
 from afterword.document.parser import read_text
 from afterword.errors import InputError, UsageError
 from afterword.lint.document import Finding, LintDocument
-from afterword.lint.engine import active_rules, check_document
+from afterword.lint.engine import active_rules, all_rules, check_document
 from afterword.lint.settings import LintSettings
 
 STDIN = "-"
@@ -42,6 +42,12 @@ def collect(paths: Iterable[str]) -> list[str]:
         else:
             raise UsageError(f"{raw}: no such file or folder")
     return list(dict.fromkeys(found))
+
+
+def warm_up() -> None:
+    """Load and compile everything the rules need, so forked workers start ready."""
+    for rule in all_rules():
+        rule.warm_up()
 
 
 def lint_text(text: str, path: str, settings: LintSettings) -> list[Finding]:
@@ -81,6 +87,7 @@ def lint_files(
             report.errors.append(error.one_line())
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and len(on_disk) >= PARALLEL_FROM:
+        warm_up()  # compile the rules' data once, before the workers are forked
         size = max(1, len(on_disk) // (workers * 4))
         chunks = [on_disk[i : i + size] for i in range(0, len(on_disk), size)]
         with ProcessPoolExecutor(max_workers=workers) as pool:

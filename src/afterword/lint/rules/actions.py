@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from afterword.lint.document import Finding, LintDocument
 from afterword.lint.engine import Rule
@@ -255,10 +256,10 @@ class VagueActionItem(Rule):
     severity = "warning"
 
     def check(self, doc: LintDocument) -> Iterable[Finding]:
-        phrases = VAGUE_ACTIONS + tuple(p.lower() for p in doc.settings.vague_actions)
+        vague = _vague_pattern(doc.settings.vague_actions)
         for item in doc.pm.action_items:
             title = " ".join(re.sub(r"[*_`\[\]]", "", item.title).split()).lower().rstrip(".")
-            if any(re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", title) for phrase in phrases):
+            if vague.search(title):
                 yield self._finding(doc, item, "is not actionable")
             elif _starts_vague(title) and len(title.split()) <= 4 and not _MEASURE.search(title):
                 yield self._finding(doc, item, "has no verifiable outcome")
@@ -271,6 +272,12 @@ class VagueActionItem(Rule):
             "Say what will be different and how you will know it is done, e.g. 'Alert when X "
             "exceeds Y for 5 minutes' or 'Add a CI check that fails when Z'",
         )
+
+
+@lru_cache(maxsize=8)
+def _vague_pattern(extra: tuple[str, ...]) -> re.Pattern[str]:
+    phrases = sorted({*VAGUE_ACTIONS, *(phrase.lower() for phrase in extra)}, key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(p) for p in phrases)})(?!\w)")
 
 
 def _starts_vague(title: str) -> bool:

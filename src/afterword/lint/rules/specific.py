@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import pairwise
 
-from afterword.lint.document import Finding, LintDocument
+from afterword.lint.document import Finding, LintDocument, word_matches
 from afterword.lint.engine import Rule
 from afterword.model import EventKind, TimelineEvent
 
@@ -134,14 +134,32 @@ class TimelineOutOfOrder(Rule):
                     )
 
 
-_VAGUE_ERROR = re.compile(
-    r"\b(?:an? (?:error|issue|problem|failure|glitch|hiccup)s?|some (?:errors?|issues?|problems?"
-    r"|failures?|glitches|weirdness)|various (?:errors|issues|problems)|things (?:broke|went wrong|"
-    r"were broken|failed)|something (?:broke|went wrong|failed|was wrong)|stuff (?:broke|failed)|"
-    r"errors? (?:occurred|happened|appeared|were seen)|it (?:broke|stopped working|went down)|"
-    r"(?:had|having|experienced|saw|seeing|caused) (?:issues|problems|errors))\b",
-    re.IGNORECASE,
+#: Vague error phrases as (head, the words that may stand right before it). The head is
+#: searched in the lowercased prose, then the word before it is checked: anchoring on the
+#: rarer word lets the regex engine skip ahead instead of trying every position.
+_VAGUE_ERRORS = (
+    (
+        re.compile(r"(?:errors?|issues?|problems?|failures?|glitch(?:es)?|hiccups?|weirdness)\b"),
+        re.compile(
+            r"(?:^|\W)(?P<lead>an?|some|various|had|having|experienced|saw|seeing|caused)"
+            r"\s+$"
+        ),
+    ),
+    (
+        re.compile(r"(?:broke|went wrong|were broken|failed)\b"),
+        re.compile(r"(?:^|\W)(?P<lead>things|stuff)\s+$"),
+    ),
+    (
+        re.compile(r"(?:broke|went wrong|failed|was wrong)\b"),
+        re.compile(r"(?:^|\W)(?P<lead>something)\s+$"),
+    ),
+    (
+        re.compile(r"(?:occurred|happened|appeared|were seen)\b"),
+        re.compile(r"(?:^|\W)(?P<lead>errors?)\s+$"),
+    ),
+    (re.compile(r"(?:broke|stopped working|went down)\b"), re.compile(r"(?:^|\W)(?P<lead>it)\s+$")),
 )
+_PLURAL_ONLY = frozenset({"had", "having", "experienced", "saw", "seeing", "caused"})
 _SPECIFIC = re.compile(
     r"\d|`|\"|“|\b[A-Z][a-zA-Z]+(?:Error|Exception)\b|\b(?:HTTP|status|code|"
     r"timeout|OOM|exit)\b",
@@ -170,14 +188,25 @@ class VagueError(Rule):
     severity = "warning"
 
     def check(self, doc: LintDocument) -> Iterable[Finding]:
-        prose = doc.prose
-        for match in _VAGUE_ERROR.finditer(prose):
-            first, last = doc.sentence_around(match.start(), match.end())
+        for start, end in sorted(_vague_errors(doc.lowered)):
+            first, last = doc.sentence_around(start, end)
             if not _SPECIFIC.search(doc.text[first:last]):
                 yield self.at_span(
                     doc,
-                    match.start(),
-                    match.end(),
-                    f'"{match.group(0)}" where the exact error belongs',
+                    start,
+                    end,
+                    f'"{doc.prose[start:end]}" where the exact error belongs',
                     "Quote the error message, status code or metric, with numbers",
                 )
+
+
+def _vague_errors(lowered: str) -> Iterator[tuple[int, int]]:
+    for head, lead in _VAGUE_ERRORS:
+        for match in word_matches(head, lowered):
+            before = lead.search(lowered, max(0, match.start() - 16), match.start())
+            if before is None:
+                continue
+            word = before.group("lead")
+            if word in _PLURAL_ONLY and not match.group(0).endswith(("s", "es")):
+                continue
+            yield before.start("lead"), match.end()
