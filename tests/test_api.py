@@ -38,3 +38,11 @@ def test_readme_python_example_runs(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "47.0 ['Why did the service fail?', 'Why were database connections exhausted?']" in out
     assert "PAY-2000" in (tmp_path / "payment.md").read_text()
+
+
+def test_every_lint_setting_is_documented_in_the_readme():
+    from afterword.lint.settings import LINT_SETTINGS
+
+    readme = (ROOT / "README.md").read_text()
+    for name, _default, _help in LINT_SETTINGS:
+        assert f"`{name}`" in readme, name
