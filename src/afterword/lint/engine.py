@@ -59,31 +59,30 @@ class Rule:
         self, doc: LintDocument, start: int, end: int, message: str, suggestion: str | None = None
     ) -> Finding:
         """A finding over character offsets of the file."""
-        line, column = doc.position(start)
-        end_line, end_column = doc.position(end)
-        return Finding(
-            doc.path,
-            line,
-            column,
-            end_line,
-            end_column,
-            self.name,
-            self.code,
-            self.severity,
-            message,
-            suggestion,
-        )
+        return self._located(doc, *doc.position(start), *doc.position(end), message, suggestion)
 
     def at_line(
         self, doc: LintDocument, line: int | None, message: str, suggestion: str | None = None
     ) -> Finding:
         """A finding over the text of a whole line (the title line when None)."""
         number, column, end_column = doc.line_span(line or doc.body_line)
+        return self._located(doc, number, column, number, end_column, message, suggestion)
+
+    def _located(
+        self,
+        doc: LintDocument,
+        line: int,
+        column: int,
+        end_line: int,
+        end_column: int,
+        message: str,
+        suggestion: str | None,
+    ) -> Finding:
         return Finding(
             doc.path,
-            number,
+            line,
             column,
-            number,
+            end_line,
             end_column,
             self.name,
             self.code,

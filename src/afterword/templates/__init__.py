@@ -122,20 +122,12 @@ def _front_matter(name: str, incident: Incident, zone_text: str, zone: tzinfo | 
         dump_value("template", name),
         dump_value("timezone", zone_text),
     ]
+    times = [field for field in Incident.model_fields if field.endswith("_at")]
+    for field in times:
+        moment = values[field]
+        lines.append(dump_value(field, write_time(moment, zone) if moment else None))
     for field in Incident.model_fields:
-        if field.endswith("_at"):
-            moment = values[field]
-            lines.append(dump_value(field, write_time(moment, zone) if moment else None))
-    for field in (
-        "customer_facing",
-        "data_loss",
-        "security",
-        "near_miss",
-        "novel_failure_mode",
-        "unusual_intervention",
-        "services",
-        "tags",
-    ):
-        lines.append(dump_value(field, values[field]))
+        if field not in ("title", "severity", "timezone", *times):
+            lines.append(dump_value(field, values[field]))
     lines += [dump_value("authors", []), dump_value("facilitator", None)]
     return "\n".join(lines)
