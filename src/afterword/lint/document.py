@@ -71,6 +71,20 @@ class Finding:
     message: str
     suggestion: str | None = None
 
+    def as_tuple(self) -> tuple[Any, ...]:
+        return (
+            self.path,
+            self.line,
+            self.column,
+            self.end_line,
+            self.end_column,
+            self.rule,
+            self.code,
+            self.severity,
+            self.message,
+            self.suggestion,
+        )
+
     def as_dict(self) -> dict[str, object]:
         return {
             "path": self.path,

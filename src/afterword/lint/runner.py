@@ -7,11 +7,12 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from afterword.document.parser import read_text
 from afterword.errors import InputError, UsageError
 from afterword.lint.document import Finding, LintDocument
-from afterword.lint.engine import active_rules, all_rules, check_document
+from afterword.lint.engine import Rule, active_rules, all_rules, check_document
 from afterword.lint.settings import LintSettings
 
 STDIN = "-"
@@ -54,20 +55,37 @@ def lint_text(text: str, path: str, settings: LintSettings) -> list[Finding]:
     """The findings in one document's text."""
     settings = settings.for_path(path)
     doc = LintDocument.from_text(text, path, settings)
-    return check_document(doc, active_rules(settings))
+    return check_document(doc, _rules(settings))
 
 
-def _lint_one(path: str, settings: LintSettings) -> tuple[list[Finding], str | None]:
+_RULES: dict[tuple[tuple[str, ...], tuple[str, ...]], list[type[Rule]]] = {}
+
+
+def _rules(settings: LintSettings) -> list[type[Rule]]:
+    key = (settings.select, settings.ignore)
+    if key not in _RULES:
+        _RULES[key] = active_rules(settings)
+    return _RULES[key]
+
+
+Result = tuple[list[Finding], str | None]
+Packed = tuple[list[tuple[Any, ...]], str | None]
+
+
+def _lint_one(path: str, settings: LintSettings) -> Result:
     try:
         return lint_text(read_text(path), path, settings), None
     except InputError as error:
         return [], error.one_line()
 
 
-def _lint_chunk(
-    paths: Sequence[str], settings: LintSettings
-) -> list[tuple[list[Finding], str | None]]:
+def _lint_chunk(paths: Sequence[str], settings: LintSettings) -> list[Result]:
     return [_lint_one(path, settings) for path in paths]
+
+
+def _lint_chunk_packed(paths: Sequence[str], settings: LintSettings) -> list[Packed]:
+    """A chunk linted in a worker, its findings as tuples: much cheaper to send back."""
+    return [([f.as_tuple() for f in found], error) for found, error in _lint_chunk(paths, settings)]
 
 
 def lint_files(
@@ -91,10 +109,11 @@ def lint_files(
         size = max(1, len(on_disk) // (workers * 4))
         chunks = [on_disk[i : i + size] for i in range(0, len(on_disk), size)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
+            packed = pool.map(_lint_chunk_packed, chunks, [settings] * len(chunks))
             results = [
-                r
-                for chunk in pool.map(_lint_chunk, chunks, [settings] * len(chunks))
-                for r in chunk
+                ([Finding(*values) for values in found], error)
+                for chunk in packed
+                for found, error in chunk
             ]
     else:
         results = _lint_chunk(on_disk, settings)

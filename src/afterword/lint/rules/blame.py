@@ -151,10 +151,13 @@ class Phrase:
     needs: tuple[str, ...] = ()
     case: bool = False
     boundary: bool = False
+    also: tuple[str, ...] = ()
 
     def may_match(self, lowered: str) -> bool:
-        """False when none of the words the pattern needs is in the (lowercased) text."""
-        return not self.needs or any(word in lowered for word in self.needs)
+        """False when the (lowercased) text lacks the words the pattern needs."""
+        return all(
+            not words or any(word in lowered for word in words) for words in (self.needs, self.also)
+        )
 
     def finditer(self, prose: str, lowered: str) -> Iterator[re.Match[str]]:
         """Matches in the prose (in its lowercased copy unless the pattern needs case)."""
@@ -175,6 +178,7 @@ def _phrase(entry: dict[str, Any]) -> Phrase:
         tuple(entry.get("needs", ())),
         bool(entry.get("case", False)),
         boundary,
+        tuple(entry.get("also", ())),
     )
 
 

@@ -144,20 +144,28 @@ _VAGUE_ERRORS = (
             r"(?:^|\W)(?P<lead>an?|some|various|had|having|experienced|saw|seeing|caused)"
             r"\s+$"
         ),
+        ("error", "issue", "problem", "failure", "glitch", "hiccup", "weirdness"),
     ),
     (
         re.compile(r"(?:broke|went wrong|were broken|failed)\b"),
         re.compile(r"(?:^|\W)(?P<lead>things|stuff)\s+$"),
+        ("things ", "stuff "),
     ),
     (
         re.compile(r"(?:broke|went wrong|failed|was wrong)\b"),
         re.compile(r"(?:^|\W)(?P<lead>something)\s+$"),
+        ("something ",),
     ),
     (
         re.compile(r"(?:occurred|happened|appeared|were seen)\b"),
         re.compile(r"(?:^|\W)(?P<lead>errors?)\s+$"),
+        ("error ", "errors "),
     ),
-    (re.compile(r"(?:broke|stopped working|went down)\b"), re.compile(r"(?:^|\W)(?P<lead>it)\s+$")),
+    (
+        re.compile(r"(?:broke|stopped working|went down)\b"),
+        re.compile(r"(?:^|\W)(?P<lead>it)\s+$"),
+        ("it broke", "it stopped", "it went down"),
+    ),
 )
 _PLURAL_ONLY = frozenset({"had", "having", "experienced", "saw", "seeing", "caused"})
 _SPECIFIC = re.compile(
@@ -201,7 +209,9 @@ class VagueError(Rule):
 
 
 def _vague_errors(lowered: str) -> Iterator[tuple[int, int]]:
-    for head, lead in _VAGUE_ERRORS:
+    for head, lead, needs in _VAGUE_ERRORS:
+        if not any(word in lowered for word in needs):
+            continue
         for match in word_matches(head, lowered):
             before = lead.search(lowered, max(0, match.start() - 16), match.start())
             if before is None:
