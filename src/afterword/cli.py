@@ -367,3 +367,7 @@ def explain(
 def main() -> None:
     """Entry point of the ``afterword`` console script."""
     app()
+
+
+# The timeline commands live in their own module and register themselves on ``app``.
+from afterword import cli_timeline  # noqa: E402, F401

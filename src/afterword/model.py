@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from afterword.timeutil import parse_datetime
+from afterword.timeutil import elapsed, instant, parse_datetime
 
 
 class Severity(StrEnum):
@@ -192,7 +192,7 @@ class Incident(BaseModel):
     def _times_in_order(self) -> Incident:
         for later, earlier in TIME_ORDER:
             late, early = getattr(self, later), getattr(self, earlier)
-            if late is not None and early is not None and late < early:
+            if late is not None and early is not None and instant(late) < instant(early):
                 raise TimeOrderError(later, earlier)
         return self
 
@@ -201,7 +201,7 @@ class Incident(BaseModel):
         """Minutes from start to resolution, when both are known."""
         if self.started_at is None or self.resolved_at is None:
             return None
-        return (self.resolved_at - self.started_at).total_seconds() / 60
+        return elapsed(self.started_at, self.resolved_at).total_seconds() / 60
 
 
 class TimelineEvent(BaseModel):

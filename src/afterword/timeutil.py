@@ -304,3 +304,17 @@ def format_datetime(moment: datetime) -> str:
     if offset is None:
         return text
     return f"{text} {'UTC' if offset == timedelta(0) else format_offset(offset)}"
+
+
+def elapsed(start: datetime, end: datetime) -> timedelta:
+    """Real time from ``start`` to ``end``.
+
+    Python subtracts (and compares) two datetimes that share a tzinfo by their wall clocks,
+    so across a daylight-saving change an hour goes missing; in UTC it does not.
+    """
+    return end.astimezone(UTC) - start.astimezone(UTC)
+
+
+def instant(moment: datetime) -> datetime:
+    """The moment in UTC: what to compare and sort aware datetimes by."""
+    return moment.astimezone(UTC)

@@ -14,7 +14,7 @@ from typing import Any
 
 from afterword.document.blocks import Block
 from afterword.model import EventKind
-from afterword.timeutil import find_date, find_zone_declaration, parse_stamp
+from afterword.timeutil import elapsed, find_date, find_zone_declaration, parse_stamp
 
 Span = tuple[int, int]
 
@@ -131,7 +131,9 @@ class TimeContext:
         at = stamp.resolve(default_day=self.day, default_zone=self.zone)
         # A time-only entry well before the one above it has crossed midnight; one only
         # a little earlier is an entry out of order, and is left for the linter to report.
-        crossed = self.last is not None and at is not None and self.last - at > timedelta(hours=6)
+        crossed = (
+            self.last is not None and at is not None and elapsed(at, self.last) > timedelta(hours=6)
+        )
         if at is not None and stamp.day is None and crossed:
             at += timedelta(days=1)
         if at is not None:

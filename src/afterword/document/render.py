@@ -147,6 +147,11 @@ def write_time(moment: datetime, zone: tzinfo | None) -> str:
     return format_datetime(moment)
 
 
+def timeline_time(moment: datetime, zone: tzinfo | None) -> str:
+    """A timeline row's time: full date, time and zone, in the document's zone if it has one."""
+    return format_datetime(moment.astimezone(zone) if zone is not None else moment)
+
+
 def _cell(text: str | None) -> str:
     return (text or "").replace("|", "\\|")
 
@@ -180,7 +185,7 @@ def render_part(pm: Postmortem, name: str, zone: tzinfo | None, key: str | None 
 def _timeline(events: list[TimelineEvent], zone: tzinfo | None) -> str:
     rows: list[list[str | None]] = [
         [
-            write_time(event.at, zone) if event.at else event.written,
+            timeline_time(event.at, zone) if event.at else event.written,
             event.text,
             event.source,
             event.kind.value if event.kind else None,

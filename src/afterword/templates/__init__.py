@@ -20,7 +20,7 @@ import jinja2
 
 from afterword.config import Config
 from afterword.document.frontmatter import dump_value
-from afterword.document.render import write_time
+from afterword.document.render import timeline_time, write_time
 from afterword.errors import UsageError
 from afterword.model import Incident
 from afterword.timeutil import zone_from_name
@@ -101,7 +101,12 @@ def _timeline_rows(incident: Incident, zone: tzinfo | None) -> list[dict[str, st
         moment = getattr(incident, field)
         if moment is not None:
             rows.append(
-                {"time": write_time(moment, zone), "text": text, "source": "incident", "kind": kind}
+                {
+                    "time": timeline_time(moment, zone),
+                    "text": text,
+                    "source": "incident",
+                    "kind": kind,
+                }
             )
     return sorted(rows, key=lambda row: row["time"])
 

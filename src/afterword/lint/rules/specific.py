@@ -10,6 +10,7 @@ from itertools import pairwise
 from afterword.lint.document import Finding, LintDocument, word_matches
 from afterword.lint.engine import Rule
 from afterword.model import EventKind, TimelineEvent
+from afterword.timeutil import instant
 
 _ZONE_WRITTEN = re.compile(
     r"\b(?:UTC|GMT|Z|[A-Z]{2,4}T|[A-Z][a-z]+/[A-Za-z_]+)\b|[+-]\d{2}:?\d{2}\b"
@@ -80,7 +81,7 @@ class VagueTimestamp(Rule):
 
 def _when(event: TimelineEvent) -> datetime:
     assert event.at is not None
-    return event.at
+    return instant(event.at)
 
 
 class TimelineOutOfOrder(Rule):

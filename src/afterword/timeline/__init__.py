@@ -1,0 +1,1 @@
+"""The incident timeline: sources (Slack, pagers, deploys, CSV), merging, metrics and charts."""
