@@ -23,7 +23,30 @@ from pathlib import Path
 from afterword.timeline.merge import merge
 from afterword.timeline.sources import Window, load
 
-WORDS = ["deploy", "rollback", "latency", "error", "rate", "database", "pool", "connection", "alert", "page", "ack", "mitigated", "resolved", "restart", "node", "pod", "timeout", "queue", "backlog", "cache", "redis", "kafka"]
+WORDS = [
+    "deploy",
+    "rollback",
+    "latency",
+    "error",
+    "rate",
+    "database",
+    "pool",
+    "connection",
+    "alert",
+    "page",
+    "ack",
+    "mitigated",
+    "resolved",
+    "restart",
+    "node",
+    "pod",
+    "timeout",
+    "queue",
+    "backlog",
+    "cache",
+    "redis",
+    "kafka",
+]
 
 
 def make_export(root: Path, messages: int, channels: int = 5, per_day: int = 1000) -> None:
