@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from afterword.document import extract
+from afterword.document import actions, extract
 from afterword.document.blocks import Block
 from afterword.document.frontmatter import close_field, load, split
 from afterword.document.headings import section_key
@@ -351,7 +351,7 @@ def _extract(
         return extract.improvements(blocks)
     if key in ("action_items", "fix"):
         done = bool(re.search(r"\b(?:completed|done)\b", title, re.IGNORECASE))
-        return extract.action_items(blocks, fix_section=key == "fix", done=done)
+        return actions.action_items(blocks, fix_section=key == "fix", done=done)
     if key == "lessons":
         return extract.lessons(blocks)
     return extract.Found()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
-from afterword.document.extract import FIX_PREFIXES
+from afterword.document.actions import FIX_PREFIXES
 from afterword.document.frontmatter import dump_value
 from afterword.document.parser import KEY_FIELDS, STRUCTURED_FIELDS
 from afterword.model import (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,23 @@ def _time(value: Any, path: Path, field: str, index: int) -> datetime:
         raise InputError(f"entry {index + 1}: {error}", path=path, field=field) from None
 
 
+Describe = Callable[[dict[str, Any]], tuple[str, EventKind | None]]
+
+
+def _events(
+    entries: Any, path: Path, time_field: str, source: str, describe: Describe
+) -> list[TimelineEvent]:
+    """One event per log entry: its time from ``time_field``, its words and kind described."""
+    events = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or time_field not in entry:
+            raise InputError(f"entry {index + 1} has no {time_field}", path=path, field=time_field)
+        text, kind = describe(entry)
+        at = _time(entry[time_field], path, time_field, index)
+        events.append(TimelineEvent(at=at, text=text, source=source, kind=kind))
+    return events
+
+
 def load_pagerduty(path: Path, window: Window, option: str) -> list[TimelineEvent]:
     """Events from ``GET /incidents/{id}/log_entries`` (or ``/log_entries``) JSON."""
     data = read_json(path)
@@ -48,24 +66,10 @@ def load_pagerduty(path: Path, window: Window, option: str) -> list[TimelineEven
         raise InputError(
             "not a PagerDuty log: no 'log_entries' list", path=path, field="log_entries"
         )
-    events = []
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, dict) or "created_at" not in entry:
-            raise InputError(f"entry {index + 1} has no created_at", path=path, field="created_at")
-        kind = PAGERDUTY_KINDS.get(str(entry.get("type", "")))
-        text = _pagerduty_text(entry)
-        events.append(
-            TimelineEvent(
-                at=_time(entry["created_at"], path, "created_at", index),
-                text=text,
-                source="pagerduty",
-                kind=kind,
-            )
-        )
-    return events
+    return _events(entries, path, "created_at", "pagerduty", _pagerduty_entry)
 
 
-def _pagerduty_text(entry: dict[str, Any]) -> str:
+def _pagerduty_entry(entry: dict[str, Any]) -> tuple[str, EventKind | None]:
     channel = entry.get("channel") or {}
     agent = entry.get("agent") or {}
     summary = str(entry.get("summary") or entry.get("type", "log entry"))
@@ -73,7 +77,8 @@ def _pagerduty_text(entry: dict[str, Any]) -> str:
     if note:
         summary = f"Note: {note}"
     who = agent.get("summary")
-    return f"{summary} ({who})" if who and who not in summary else summary
+    text = f"{summary} ({who})" if who and who not in summary else summary
+    return text, PAGERDUTY_KINDS.get(str(entry.get("type", "")))
 
 
 def load_opsgenie(path: Path, window: Window, option: str) -> list[TimelineEvent]:
@@ -82,21 +87,12 @@ def load_opsgenie(path: Path, window: Window, option: str) -> list[TimelineEvent
     entries = data.get("data") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise InputError("not an Opsgenie log: no 'data' list", path=path, field="data")
-    events = []
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, dict) or "createdAt" not in entry:
-            raise InputError(f"entry {index + 1} has no createdAt", path=path, field="createdAt")
-        log = str(entry.get("log", ""))
-        lowered = log.lower()
-        kind = next((kind for word, kind in OPSGENIE_KINDS if word in lowered), None)
-        owner = entry.get("owner")
-        text = f"{log} ({owner})" if owner and owner not in log else log
-        events.append(
-            TimelineEvent(
-                at=_time(entry["createdAt"], path, "createdAt", index),
-                text=text,
-                source="opsgenie",
-                kind=kind,
-            )
-        )
-    return events
+    return _events(entries, path, "createdAt", "opsgenie", _opsgenie_entry)
+
+
+def _opsgenie_entry(entry: dict[str, Any]) -> tuple[str, EventKind | None]:
+    log = str(entry.get("log", ""))
+    lowered = log.lower()
+    kind = next((kind for word, kind in OPSGENIE_KINDS if word in lowered), None)
+    owner = entry.get("owner")
+    return (f"{log} ({owner})" if owner and owner not in log else log), kind
