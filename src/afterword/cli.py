@@ -369,5 +369,5 @@ def main() -> None:
     app()
 
 
-# The timeline commands live in their own module and register themselves on ``app``.
-from afterword import cli_timeline  # noqa: E402, F401
+# The timeline and store commands live in their own modules and register on ``app``.
+from afterword import cli_store, cli_timeline  # noqa: E402, F401

@@ -35,3 +35,59 @@ def due_dates(incident_day: date, config: Config) -> DueDates:
         meeting=incident_day + timedelta(days=config.get("lifecycle.meeting_days")),
         final=incident_day + timedelta(days=config.get("lifecycle.final_days")),
     )
+
+
+#: The stages, in the seed's order.
+STAGES = ("draft", "review meeting", "final and tickets", "action items", "quarterly review")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Where a postmortem is in its life, what is due next and how late it is."""
+
+    stage: str
+    due: date | None
+    overdue_days: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "stage": self.stage,
+            "due": self.due.isoformat() if self.due else None,
+            "overdue_days": self.overdue_days,
+        }
+
+
+def quarter_end(day: date) -> date:
+    """The last day of the quarter ``day`` is in: when the pattern review is due."""
+    first_of_next = date(day.year + (day.month > 9), (((day.month - 1) // 3 + 1) * 3) % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+def stage_of(
+    *,
+    status: str,
+    incident_day: date | None,
+    meeting_held: bool,
+    open_action_dues: list[date | None],
+    today: date,
+    config: Config,
+) -> Stage:
+    """The stage from the document's status, its meeting and its open action items.
+
+    draft (due day 2) -> review meeting (day 5) -> final and tickets (day 7) -> action items
+    (week 2+, due when the earliest open item is) -> quarterly review (end of the quarter).
+    """
+    dues = due_dates(incident_day, config) if incident_day else None
+    if status == "draft":
+        stage, due = "draft", dues.draft if dues else None
+    elif status != "final" and not meeting_held:
+        stage, due = "review meeting", dues.meeting if dues else None
+    elif status != "final":
+        stage, due = "final and tickets", dues.final if dues else None
+    elif open_action_dues:
+        known = [d for d in open_action_dues if d is not None]
+        stage, due = "action items", min(known) if known else None
+    else:
+        stage, due = "quarterly review", quarter_end(incident_day or today)
+    late = (today - due).days if due and today > due else 0
+    return Stage(stage, due, late)

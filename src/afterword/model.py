@@ -96,13 +96,18 @@ class TimeOrderError(ValueError):
 _SEVERITY = re.compile(r"^\s*(?:sev(?:erity)?)?[\s_-]*([1-5])\s*$", re.IGNORECASE)
 
 
-def _to_severity(value: Any) -> Any:
-    if isinstance(value, Severity) or value is None:
+def severity_of(value: Any) -> Severity:
+    """The severity ``SEV2``, ``sev2``, ``2`` or ``Sev-2`` stand for; ValueError otherwise."""
+    if isinstance(value, Severity):
         return value
     match = _SEVERITY.match(str(value))
     if not match or isinstance(value, bool):
         raise ValueError(f"unknown severity {value!r} (expected SEV1 to SEV5)")
     return Severity(f"SEV{match.group(1)}")
+
+
+def _to_severity(value: Any) -> Any:
+    return None if value is None else severity_of(value)
 
 
 def _to_datetime(value: Any, info: ValidationInfo) -> Any:

@@ -1,0 +1,27 @@
+"""The store: every postmortem indexed in one place (SQLite by default, PostgreSQL for teams).
+
+Postmortems live as Markdown in git; the store is an index of them, rebuilt from the files
+at any time with ``afterword index``. Migrations (Alembic) bring any older database to the
+current schema with ``afterword db upgrade``.
+"""
+
+from afterword.store.engine import Database, StoreError, connect, ready, revision, upgrade
+from afterword.store.index import IndexReport, index
+from afterword.store.queries import action_items, statuses
+from afterword.store.search import Filters, Result, search
+
+__all__ = [
+    "Database",
+    "Filters",
+    "IndexReport",
+    "Result",
+    "StoreError",
+    "action_items",
+    "connect",
+    "index",
+    "ready",
+    "revision",
+    "search",
+    "statuses",
+    "upgrade",
+]

@@ -1,0 +1,106 @@
+"""The store's tables (SQLAlchemy 2): postmortems and what was read out of them.
+
+Each row of ``postmortems`` is one file, found again by its path and skipped on re-index
+while its content hash is unchanged. Search runs on SQLite FTS5 (the ``postmortem_search``
+virtual table) or on PostgreSQL full-text search (the ``search_vector`` column); both are
+made by the migrations, not by ``metadata.create_all``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PostmortemRow(Base):
+    __tablename__ = "postmortems"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(String(1024), unique=True, index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str | None] = mapped_column(String(8), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    template: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    detected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mitigated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    meeting_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finalized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    customer_facing: Mapped[bool] = mapped_column(Boolean, default=False)
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    indexed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    timeline: Mapped[list[TimelineEventRow]] = relationship(
+        back_populates="postmortem", cascade="all, delete-orphan", passive_deletes=True
+    )
+    action_items: Mapped[list[ActionItemRow]] = relationship(
+        back_populates="postmortem",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ActionItemRow.position",
+    )
+    root_causes: Mapped[list[RootCauseRow]] = relationship(
+        back_populates="postmortem", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class TimelineEventRow(Base):
+    __tablename__ = "timeline_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    postmortem_id: Mapped[int] = mapped_column(
+        ForeignKey("postmortems.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(255))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    postmortem: Mapped[PostmortemRow] = relationship(back_populates="timeline")
+
+
+class ActionItemRow(Base):
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    postmortem_id: Mapped[int] = mapped_column(
+        ForeignKey("postmortems.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(255), index=True)
+    due: Mapped[date | None] = mapped_column(Date)
+    type: Mapped[str | None] = mapped_column(String(16))
+    priority: Mapped[str | None] = mapped_column(String(32))
+    ticket: Mapped[str | None] = mapped_column(String(1024))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    postmortem: Mapped[PostmortemRow] = relationship(back_populates="action_items")
+
+
+class RootCauseRow(Base):
+    __tablename__ = "root_causes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    postmortem_id: Mapped[int] = mapped_column(
+        ForeignKey("postmortems.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    rank: Mapped[str | None] = mapped_column(String(16))
+    postmortem: Mapped[PostmortemRow] = relationship(back_populates="root_causes")
+
+
+def as_row_values(row: Any) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}

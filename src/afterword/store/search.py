@@ -1,0 +1,110 @@
+"""Full-text search over titles, summaries, timelines, root causes and action items.
+
+One interface, two engines: SQLite FTS5 (``bm25`` rank, ``snippet``) and PostgreSQL
+full-text search (``websearch_to_tsquery``, ``ts_rank_cd``, ``ts_headline``). Matches in
+snippets are marked with ``[`` and ``]``; a higher score is a better match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from afterword.store.engine import Database, guarded, ready
+
+
+@dataclass(frozen=True)
+class Filters:
+    severity: str | None = None
+    service: str | None = None
+    tag: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    path: str
+    title: str
+    score: float
+    snippet: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "title": self.title,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+        }
+
+
+def fts5_query(query: str) -> str:
+    """A user's words as an FTS5 query: each word quoted, all required, the last a prefix."""
+    words = re.findall(r"[\w'-]+", query)
+    if not words:
+        return '""'
+    quoted = [f'"{word}"' for word in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _filters(filters: Filters, dialect: str) -> tuple[str, dict[str, Any]]:
+    clauses: list[str] = []
+    values: dict[str, Any] = {}
+    if filters.severity:
+        clauses.append("p.severity = :severity")
+        values["severity"] = filters.severity
+    for name in ("service", "tag"):
+        value = getattr(filters, name)
+        if value:
+            column = f"p.{name}s"
+            clauses.append(
+                f"({column})::jsonb ? :{name}"
+                if dialect == "postgresql"
+                else f"EXISTS (SELECT 1 FROM json_each({column}) WHERE value = :{name})"
+            )
+            values[name] = value
+    if filters.since:
+        clauses.append("p.started_at >= :since")
+        values["since"] = filters.since
+    if filters.until:
+        clauses.append("p.started_at <= :until")
+        values["until"] = filters.until
+    return "".join(f" AND {clause}" for clause in clauses), values
+
+
+@guarded
+def search(db: Database, query: str, filters: Filters = Filters(), limit: int = 20) -> list[Result]:
+    """The postmortems matching ``query``, best first."""
+    ready(db)
+    where, values = _filters(filters, db.dialect)
+    values |= {"limit": limit}
+    if db.dialect == "postgresql":
+        sql = (
+            "SELECT p.path, p.title, ts_rank_cd(p.search_vector, q) AS score,"
+            " ts_headline('english', p.summary || ' ' || p.body, q,"
+            " 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, MaxFragments=1') AS snippet"
+            " FROM postmortems p, websearch_to_tsquery('english', :query) q"
+            f" WHERE p.search_vector @@ q{where} ORDER BY score DESC, p.path LIMIT :limit"
+        )
+        values["query"] = query
+    else:
+        sql = (
+            "SELECT p.path, p.title, -bm25(postmortem_search, 10.0, 4.0, 1.0) AS score,"
+            " snippet(postmortem_search, -1, '[', ']', '…', 16) AS snippet"
+            " FROM postmortem_search JOIN postmortems p ON p.id = postmortem_search.rowid"
+            f" WHERE postmortem_search MATCH :query{where} ORDER BY score DESC, p.path"
+            " LIMIT :limit"
+        )
+        values["query"] = fts5_query(query)
+    with Session(db.engine) as session:
+        rows = session.execute(text(sql), values).all()
+    return [
+        Result(row.path, row.title, float(row.score), " ".join(str(row.snippet).split()))
+        for row in rows
+    ]

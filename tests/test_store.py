@@ -1,0 +1,256 @@
+"""The store on SQLite and on PostgreSQL: index, search, status, actions, migrations.
+
+PostgreSQL is the server named by AFTERWORD_TEST_POSTGRES_URL (CI sets it and fails when the
+server is unreachable); without it, the PostgreSQL cases are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from afterword.store import StoreError, connect, index, revision, upgrade
+from conftest import EXAMPLES
+
+POSTGRES = os.environ.get("AFTERWORD_TEST_POSTGRES_URL")
+
+
+def _postgres_url():
+    if not POSTGRES:
+        pytest.skip("AFTERWORD_TEST_POSTGRES_URL is not set (CI sets it)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in POSTGRES else "?"
+    return f"{POSTGRES}{separator}options=-csearch_path%3D{schema}", admin, schema
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / '.afterword' / 'afterword.db'}"
+        return
+    url, admin, schema = _postgres_url()
+    yield url
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A postmortem repository: the two examples and a third written here."""
+    folder = tmp_path / "postmortems"
+    folder.mkdir()
+    for path in EXAMPLES.glob("*.md"):
+        shutil.copyfile(path, folder / path.name)
+    (folder / "README.md").write_text("# Our postmortems\n")
+    (folder / "2024-05-02-dns.md").write_text(
+        "---\ntitle: DNS resolution failures in eu-west\nseverity: SEV1\nstatus: in-review\n"
+        "started_at: 2024-05-02T08:00:00Z\nresolved_at: 2024-05-02T09:10:00Z\nservices: [dns, api]\n"
+        "tags: [network]\n---\n\n# DNS resolution failures in eu-west\n\n## Summary\n\n"
+        "CoreDNS pods were OOM-killed; 40% of API requests failed with SERVFAIL.\n\n"
+        "## Action items\n\n| Action item | Owner | Due | Ticket | Status |\n| --- | --- | --- | --- | --- |\n"
+        "| Raise CoreDNS memory limit to 512Mi | @lee | 2024-05-09 | NET-7 | open |\n"
+    )
+    return folder
+
+
+def run(cli, database_url, *args):
+    return cli(*args, "--database", database_url)
+
+
+def test_index_is_incremental_and_removes_deleted_files(cli, database_url, repo):
+    first = run(cli, database_url, "index", repo)
+    assert first.code == 0 and "3 added, 0 updated, 0 unchanged, 0 removed" in first.stdout
+    again = run(cli, database_url, "index", repo)
+    assert "0 added, 0 updated, 3 unchanged" in again.stdout
+    dns = repo / "2024-05-02-dns.md"
+    dns.write_text(dns.read_text().replace("SERVFAIL", "SERVFAIL and NXDOMAIN"))
+    (repo / "cache-flush-quick.md").unlink()
+    third = run(cli, database_url, "index", repo)
+    assert "0 added, 1 updated, 1 unchanged, 1 removed" in third.stdout
+    found = json.loads(run(cli, database_url, "search", "NXDOMAIN", "--format", "json").stdout)
+    assert [r["path"] for r in found["results"]] == ["postmortems/2024-05-02-dns.md"]
+
+
+def test_unparseable_files_are_listed_and_the_rest_indexed(cli, database_url, repo):
+    (repo / "broken.md").write_text("---\ntitle: X\nseverity: SEV9\n---\n")
+    result = run(cli, database_url, "index", repo)
+    assert result.code == 2
+    assert "3 added" in result.stdout and "1 failed" in result.stdout
+    assert "broken.md:3: severity: unknown severity 'SEV9'" in result.stderr
+
+
+def test_search_ranks_and_highlights(cli, database_url, repo):
+    run(cli, database_url, "index", repo)
+    data = json.loads(
+        run(cli, database_url, "search", "connection pool", "--format", "json").stdout
+    )
+    top = data["results"][0]
+    assert set(top) == {"path", "title", "score", "snippet"}
+    assert top["path"] == "postmortems/payment-outage-5-whys.md"
+    assert "[" in top["snippet"] and "]" in top["snippet"]
+    assert top["score"] > 0
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--severity", "sev1"], ["postmortems/2024-05-02-dns.md"]),
+        (["--service", "dns"], ["postmortems/2024-05-02-dns.md"]),
+        (["--tag", "network"], ["postmortems/2024-05-02-dns.md"]),
+        (["--since", "2024-05-01"], ["postmortems/2024-05-02-dns.md"]),
+        (["--until", "2024-02-01"], ["postmortems/payment-outage-5-whys.md"]),
+    ],
+)
+def test_search_filters(cli, database_url, repo, options, expected):
+    run(cli, database_url, "index", repo)
+    data = json.loads(
+        run(cli, database_url, "search", "failed", "--format", "json", *options).stdout
+    )
+    assert [r["path"] for r in data["results"]] == expected
+
+
+def test_status_late_first(cli, database_url, repo):
+    run(cli, database_url, "index", repo)
+    data = json.loads(
+        run(cli, database_url, "status", "--format", "json", "--today", "2024-05-20").stdout
+    )
+    by_path = {p["path"]: p for p in data["postmortems"]}
+    assert by_path["postmortems/2024-05-02-dns.md"] == {
+        "path": "postmortems/2024-05-02-dns.md",
+        "title": "DNS resolution failures in eu-west",
+        "status": "in-review",
+        "stage": "review meeting",
+        "due": "2024-05-07",
+        "overdue_days": 13,
+    }
+    late = [p["overdue_days"] for p in data["postmortems"]]
+    assert late == sorted(late, reverse=True) and late[0] == 101  # PAY-1413 due 2024-02-09
+    stages = {p["path"]: p["stage"] for p in data["postmortems"]}
+    assert stages["postmortems/payment-outage-5-whys.md"] == "action items"
+
+
+def test_actions_contract_and_filters(cli, database_url, repo):
+    run(cli, database_url, "index", repo)
+    data = json.loads(
+        run(
+            cli, database_url, "actions", "--format", "json", "--overdue", "--today", "2024-05-20"
+        ).stdout
+    )["action_items"]
+    assert set(data[0]) == {
+        "postmortem",
+        "title",
+        "owner",
+        "due",
+        "type",
+        "ticket",
+        "status",
+        "overdue_days",
+    }
+    assert [item["overdue_days"] for item in data] == sorted(
+        (i["overdue_days"] for i in data), reverse=True
+    )
+    mine = json.loads(
+        run(
+            cli,
+            database_url,
+            "actions",
+            "--format",
+            "json",
+            "--owner",
+            "lee",
+            "--today",
+            "2024-05-20",
+        ).stdout
+    )["action_items"]
+    assert [(i["title"], i["overdue_days"]) for i in mine] == [
+        ("Raise CoreDNS memory limit to 512Mi", 11)
+    ]
+    done = json.loads(
+        run(cli, database_url, "actions", "--format", "json", "--status", "done").stdout
+    )
+    assert {i["status"] for i in done["action_items"]} == {"done"}
+
+
+def test_upgrade_keeps_data_and_is_idempotent(cli, database_url, repo):
+    db = connect(database_url, create=True)
+    assert revision(db) is None
+    assert upgrade(db) == (None, "0001")
+    index(db, [repo])
+    assert "already at schema 0001" in run(cli, database_url, "db", "upgrade").stdout
+    data = json.loads(run(cli, database_url, "search", "CoreDNS", "--format", "json").stdout)
+    assert len(data["results"]) == 1
+
+
+def test_newer_schema_is_refused(cli, database_url, repo):
+    run(cli, database_url, "index", repo)
+    db = connect(database_url)
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    result = run(cli, database_url, "search", "dns")
+    assert result.code == 2
+    assert "schema (9999) is newer than this afterword knows" in result.stderr
+
+
+def test_missing_database_is_one_line(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("search", "dns")
+    assert result.code == 2
+    assert "no database here yet; run `afterword index DIR` first" in result.stderr
+
+
+def test_locked_sqlite_database_is_one_line(cli, tmp_path, monkeypatch, repo):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    run(cli, url, "index", repo)
+    monkeypatch.setenv("AFTERWORD_DB_LOCK_TIMEOUT", "0.2")
+    holder = connect(url)
+    with holder.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: holds the write lock
+        (repo / "2024-05-02-dns.md").write_text(
+            (repo / "2024-05-02-dns.md").read_text() + "\nmore\n"
+        )
+        result = run(cli, url, "index", repo)
+    assert result.code == 2 and "the database is locked by another process" in result.stderr
+
+
+def _index_worker(url: str, folder: str) -> None:
+    index(connect(url, create=True), [folder])
+
+
+def test_concurrent_index_runs_neither_corrupt_nor_double_insert(database_url, repo):
+    upgrade(connect(database_url, create=True))
+    context = multiprocessing.get_context("spawn")
+    workers = [
+        context.Process(target=_index_worker, args=(database_url, str(repo))) for _ in range(3)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    db = connect(database_url)
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT path, COUNT(*) FROM postmortems GROUP BY path")
+        ).all()
+        assert sorted(count for _, count in rows) == [1, 1, 1]
+        if db.dialect == "sqlite":
+            assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            assert connection.execute(text("SELECT COUNT(*) FROM postmortem_search")).scalar() == 3
+
+
+def test_store_error_is_an_input_error():
+    assert issubclass(StoreError, Exception)
+    with pytest.raises(StoreError, match="not a database URL"):
+        connect("not a url")
