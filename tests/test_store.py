@@ -55,10 +55,12 @@ def repo(tmp_path):
     (folder / "README.md").write_text("# Our postmortems\n")
     (folder / "2024-05-02-dns.md").write_text(
         "---\ntitle: DNS resolution failures in eu-west\nseverity: SEV1\nstatus: in-review\n"
-        "started_at: 2024-05-02T08:00:00Z\nresolved_at: 2024-05-02T09:10:00Z\nservices: [dns, api]\n"
+        "started_at: 2024-05-02T08:00:00Z\nresolved_at: 2024-05-02T09:10:00Z\n"
+        "services: [dns, api]\n"
         "tags: [network]\n---\n\n# DNS resolution failures in eu-west\n\n## Summary\n\n"
         "CoreDNS pods were OOM-killed; 40% of API requests failed with SERVFAIL.\n\n"
-        "## Action items\n\n| Action item | Owner | Due | Ticket | Status |\n| --- | --- | --- | --- | --- |\n"
+        "## Action items\n\n| Action item | Owner | Due | Ticket | Status |\n"
+        "| --- | --- | --- | --- | --- |\n"
         "| Raise CoreDNS memory limit to 512Mi | @lee | 2024-05-09 | NET-7 | open |\n"
     )
     return folder
