@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -27,6 +28,14 @@ from afterword.timeutil import parse_datetime
 
 if TYPE_CHECKING:
     from afterword.store import Database, IndexReport
+    from afterword.tracker.model import Tracker
+
+
+class RemindFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
 
 db_app = typer.Typer(help="The store's database: create or migrate it.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -203,9 +212,14 @@ class ActionStatusFilter(StrEnum):
     done = "done"
 
 
-@app.command()
+actions_app = typer.Typer(help="Action items across all postmortems; `actions sync` with trackers.")
+app.add_typer(actions_app, name="actions")
+
+
+@actions_app.callback(invoke_without_command=True)
 @reports_errors
 def actions(
+    context: typer.Context,
     owner: Annotated[str | None, typer.Option("--owner", help="Only this owner's items.")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue items.")] = False,
     state: Annotated[
@@ -218,8 +232,10 @@ def actions(
     """Action items across all postmortems, the most overdue first.
 
     JSON: {"action_items": [{"postmortem", "title", "owner", "due", "type", "ticket",
-    "status", "overdue_days"}]}.
+    "status", "overdue_days"}]}. `afterword actions sync --to github|jira` tracks them.
     """
+    if context.invoked_subcommand is not None:
+        return
     from afterword.store import action_items, connect
 
     found = action_items(
@@ -238,3 +254,149 @@ def actions(
             f"{item.status:11} {item.due or ''!s:10} {late:>9}  "
             f"{item.owner or '(no owner)':18} {item.title}  [{item.postmortem}]\n"
         )
+
+
+class TrackerName(StrEnum):
+    github = "github"
+    jira = "jira"
+
+
+@actions_app.command("sync")
+@reports_errors
+def sync_command(
+    to: Annotated[TrackerName, typer.Option("--to", help="github or jira.")],
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Postmortems to sync; default: every indexed one.")
+    ] = None,
+    repo: Annotated[str | None, typer.Option("--repo", help="GitHub: owner/name.")] = None,
+    project: Annotated[str | None, typer.Option("--project", help="Jira: project key.")] = None,
+    issue_type: Annotated[str, typer.Option("--issue-type", help="Jira: issue type.")] = "Task",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be created; change nothing.")
+    ] = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Create a ticket per untracked action item, write it back, and pull status back.
+
+    GitHub uses GITHUB_TOKEN; Jira uses JIRA_URL, JIRA_EMAIL and JIRA_API_TOKEN (never
+    printed). Running twice creates nothing twice. A closed ticket marks its item done.
+    """
+    from afterword.tracker.sync import sync
+
+    tracker = _tracker(to, repo, project, issue_type)
+    files = _sync_files(paths, database)
+    report = sync(tracker, files, dry_run=dry_run)
+    verb = "would create" if dry_run else "created"
+    sys.stdout.write(
+        f"{tracker.name}: {verb} {len(report.created)}, linked {len(report.found)} "
+        f"existing, marked {len(report.closed)} done; "
+        f"{len(report.written)} postmortems updated\n"
+    )
+    for label in report.created:
+        sys.stdout.write(f"  + {label}\n")
+    if report.written and not dry_run:
+        _reindex(database, report.written)
+
+
+def _tracker(to: TrackerName, repo: str | None, project: str | None, issue_type: str) -> Tracker:
+    if to is TrackerName.github:
+        from afterword.tracker.github import GitHub
+
+        if not repo:
+            raise UsageError("--repo owner/name is required with --to github")
+        return GitHub(repo)
+    from afterword.tracker.jira import Jira
+
+    if not project:
+        raise UsageError("--project KEY is required with --to jira")
+    return Jira(project, issue_type=issue_type)
+
+
+def _sync_files(paths: list[Path] | None, database: str | None) -> list[tuple[str, Path]]:
+    from afterword.store import connect
+    from afterword.store.index import key_of, postmortem_files
+    from afterword.store.queries import postmortem_rows
+
+    if paths:
+        root = Path.cwd()
+        return [(key_of(path, root), path) for path in postmortem_files(paths)]
+    db = connect(database)
+    return [(row.path, _on_disk(row.path, db.root)) for row in postmortem_rows(db)]
+
+
+def _on_disk(key: str, root: Path) -> Path:
+    path = Path(key)
+    return path if path.is_absolute() else root / path
+
+
+def _reindex(database: str | None, files: list[Path]) -> None:
+    from afterword.store import StoreError, connect, index
+
+    # without a store the files are the truth, and the next `afterword index` reads them
+    with contextlib.suppress(StoreError):
+        index(connect(database), files)
+
+
+@app.command()
+@reports_errors
+def remind(
+    output: Annotated[
+        RemindFormat, typer.Option("--format", "-f", help="text, json or markdown.")
+    ] = None,  # type: ignore[assignment]
+    slack_webhook: Annotated[
+        str | None,
+        typer.Option(
+            "--slack-webhook",
+            envvar="AFTERWORD_SLACK_WEBHOOK",
+            help="Post each digest to this Slack incoming webhook.",
+        ),
+    ] = None,
+    smtp: Annotated[
+        str | None,
+        typer.Option(
+            "--smtp",
+            help="Send each digest by email through "
+            "this SMTP server (HOST:PORT); addresses from remind.emails.",
+        ),
+    ] = None,
+    today: TodayOption = None,
+    database: DatabaseOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """One digest per owner of overdue and due-soon action items, plus orphan items (no
+    owner) for the authors of their postmortems."""
+    from afterword.remind import digests, post_to_slack, send_mail
+    from afterword.store import connect
+
+    settings = load_config(config)
+    found = digests(
+        connect(database), _day(today, "--today") or date.today(), settings.get("remind.soon_days")
+    )
+    if slack_webhook:
+        post_to_slack(slack_webhook, found)
+        sys.stdout.write(f"posted {len(found)} digests to Slack\n")
+    if smtp:
+        host, _, port = smtp.rpartition(":")
+        if not host or not port.isdigit():
+            raise UsageError("--smtp: expected HOST:PORT")
+        unknown = send_mail(
+            host, int(port), settings.get("remind.sender"), settings.get("remind.emails"), found
+        )
+        sys.stdout.write(f"emailed {len(found) - len(unknown)} digests\n")
+        for name in unknown:
+            sys.stderr.write(f"afterword: no address for {name} in remind.emails\n")
+    if slack_webhook or smtp:
+        return
+    chosen = output or RemindFormat.text
+    if chosen is RemindFormat.json:
+        emit_json({"digests": [digest.as_dict() for digest in found]})
+    elif chosen is RemindFormat.markdown:
+        sys.stdout.write("\n\n".join(d.markdown() for d in found) + "\n")
+    else:
+        for digest in found:
+            sys.stdout.write(
+                f"{digest.recipient}: {len(digest.overdue)} overdue, "
+                f"{len(digest.due_soon)} due soon, {len(digest.orphans)} orphans\n"
+            )
+            for reminder in [*digest.overdue, *digest.due_soon, *digest.orphans]:
+                sys.stdout.write(f"  - {reminder.line()}\n")

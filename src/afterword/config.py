@@ -39,6 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
         7,
         "Days from the incident to the final document and tickets (seed: day 5-7).",
     ),
+    Setting("remind.soon_days", 7, "Items due within this many days are due soon in reminders."),
+    Setting("remind.emails", {}, 'Addresses for reminder emails: {owner = "address"}.'),
+    Setting("remind.sender", "afterword@localhost", "The From address of reminder emails."),
     Setting(
         "templates.folder",
         None,

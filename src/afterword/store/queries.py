@@ -57,7 +57,8 @@ class ActionItemView:
         }
 
 
-def _rows(db: Database) -> list[PostmortemRow]:
+def postmortem_rows(db: Database) -> list[PostmortemRow]:
+    """Every indexed postmortem with its action items."""
     ready(db)
     with Session(db.engine) as session:
         query = select(PostmortemRow).options(selectinload(PostmortemRow.action_items))
@@ -68,7 +69,7 @@ def _rows(db: Database) -> list[PostmortemRow]:
 def statuses(db: Database, today: date, config: Config) -> list[PostmortemStatus]:
     """Every postmortem's stage, next due date and lateness; the latest first."""
     found = []
-    for row in _rows(db):
+    for row in postmortem_rows(db):
         stage = stage_of(
             status=row.status,
             incident_day=row.started_at.date() if row.started_at else None,
@@ -92,7 +93,7 @@ def action_items(
 ) -> list[ActionItemView]:
     """Action items across every postmortem, filtered; the most overdue first."""
     found = []
-    for row in _rows(db):
+    for row in postmortem_rows(db):
         for item in row.action_items:
             late = (today - item.due).days if item.due and item.status in OPEN else 0
             view = ActionItemView(
