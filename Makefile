@@ -48,6 +48,7 @@ pytest: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/lint_bench.py
 	$(BIN)/python benchmarks/slack_bench.py
+	$(BIN)/python benchmarks/store_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

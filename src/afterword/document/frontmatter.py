@@ -16,8 +16,11 @@ import yaml
 
 from afterword.errors import DocumentError
 
+# libyaml's parser when PyYAML was built with it (several times faster), else pure Python
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _Loader(yaml.SafeLoader):
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type, misc]
     """SafeLoader that keeps timestamps as the strings they were written as."""
 
 

@@ -8,13 +8,15 @@ removed. A file that fails to parse is reported with its error and the rest go o
 from __future__ import annotations
 
 import hashlib
-import zlib
-from collections.abc import Callable, Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import Column, Integer, MetaData, Table, Text, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from afterword.document import parse
@@ -22,6 +24,18 @@ from afterword.errors import InputError
 from afterword.model import Postmortem
 from afterword.store.engine import Database, guarded
 from afterword.store.schema import ActionItemRow, PostmortemRow, RootCauseRow, TimelineEventRow
+
+#: The key of the PostgreSQL advisory lock that writers of the store take.
+LOCK_KEY = 0x41465457
+#: The SQLite FTS5 table (made by the migration; declared here to write to it).
+_FTS = Table(
+    "postmortem_search",
+    MetaData(),
+    Column("rowid", Integer, primary_key=True),
+    Column("title", Text),
+    Column("summary", Text),
+    Column("body", Text),
+)
 
 #: Files in a postmortem repository that are not postmortems.
 NOT_POSTMORTEMS = frozenset(
@@ -74,6 +88,24 @@ def key_of(path: Path, root: Path) -> str:
         return resolved.as_posix()
 
 
+#: Files written per transaction: enough to amortise the commit, small enough to let a
+#: concurrent run take its turn.
+BATCH = 500
+#: From this many changed files, parsing is spread over the machine's cores.
+PARALLEL_FROM = 200
+
+
+@dataclass
+class Parsed:
+    """One file read and parsed (in a worker process when there are many)."""
+
+    key: str
+    digest: str
+    row: dict[str, Any] | None = None
+    children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    error: str | None = None
+
+
 @guarded
 def index(
     db: Database, paths: Sequence[str | Path], progress: Callable[[int, int], None] | None = None
@@ -84,18 +116,97 @@ def index(
     keys = {key_of(path, db.root): path for path in files}
     with Session(db.engine) as session:
         known = dict(session.execute(select(PostmortemRow.path, PostmortemRow.content_hash)).all())
-    for done, (key, path) in enumerate(keys.items(), start=1):
-        _index_one(db, key, path, known.get(key), report)
-        if progress:
-            progress(done, len(keys))
+    changed = []
+    for key, path in keys.items():
+        try:
+            content = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            report.failed.append(f"{path}: cannot read: {error}")
+            continue
+        digest = hashlib.sha256(content.encode()).hexdigest()
+        if digest == known.get(key):
+            report.unchanged += 1
+        else:
+            changed.append((key, str(path), content, digest))
+    workers = os.cpu_count() or 1
+    if workers > 1 and len(changed) >= PARALLEL_FROM:
+        _index_in_workers(db, changed, workers, report, progress, len(keys))
+    else:
+        done = report.unchanged
+        for batch in _batches((_parse_one(item) for item in changed), BATCH):
+            _write(db, batch, report)
+            done += len(batch)
+            if progress:
+                progress(done, len(keys))
     roots = [key_of(Path(p), db.root) for p in paths if Path(p).is_dir()]
     gone = [key for key in known if key not in keys and _under(key, roots)]
     if gone:
         with Session(db.engine) as session, session.begin():
-            for key in gone:
-                _delete(session, db, key)
-                report.removed += 1
+            _lock(session, db)
+            _delete(session, db, gone)
+            report.removed += len(gone)
     return report
+
+
+def _batches(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
+    batch: list[Parsed] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _index_in_workers(
+    db: Database,
+    changed: list[tuple[str, str, str, str]],
+    workers: int,
+    report: IndexReport,
+    progress: Callable[[int, int], None] | None,
+    total: int,
+) -> None:
+    """Many files: each worker parses a batch and writes it itself, under the store's write
+    lock, so parsing runs on every core and only counts come back."""
+    batches = [changed[i : i + BATCH] for i in range(0, len(changed), BATCH)]
+    done = report.unchanged
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for part, batch in zip(
+            pool.map(_index_batch, [db.url] * len(batches), [str(db.root)] * len(batches), batches),
+            batches,
+            strict=True,
+        ):
+            report.added += part.added
+            report.updated += part.updated
+            report.unchanged += part.unchanged
+            report.failed.extend(part.failed)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+
+
+def _index_batch(url: str, root: str, batch: list[tuple[str, str, str, str]]) -> IndexReport:
+    from afterword.store.engine import connect
+
+    db = connect(url)
+    db.root = Path(root)
+    part = IndexReport()
+    try:
+        _write(db, [_parse_one(item) for item in batch], part)
+    finally:
+        db.engine.dispose()
+    return part
+
+
+def _parse_one(item: tuple[str, str, str, str]) -> Parsed:
+    key, path, content, digest = item
+    try:
+        pm = parse(content, path=path)
+    except InputError as error:
+        return Parsed(key, digest, error=error.one_line())
+    row, children = payload_of(pm, key, digest)
+    return Parsed(key, digest, row, children)
 
 
 def _under(key: str, roots: list[str]) -> bool:
@@ -104,57 +215,77 @@ def _under(key: str, roots: list[str]) -> bool:
     )
 
 
-def _index_one(
-    db: Database, key: str, path: Path, known_hash: str | None, report: IndexReport
-) -> None:
-    try:
-        content = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        report.failed.append(f"{path}: cannot read: {error}")
-        return
-    digest = hashlib.sha256(content.encode()).hexdigest()
-    if digest == known_hash:
-        report.unchanged += 1
-        return
-    try:
-        pm = parse(content, path=path)
-    except InputError as error:
-        report.failed.append(error.one_line())
+def _write(db: Database, batch: list[Parsed], report: IndexReport) -> None:
+    """Write one batch in one transaction, under the store's write lock."""
+    report.failed.extend(item.error for item in batch if item.error)
+    good = [item for item in batch if item.row is not None]
+    if not good:
         return
     with Session(db.engine) as session, session.begin():
-        _lock(session, db, key)
-        existing = session.scalar(select(PostmortemRow).where(PostmortemRow.path == key))
-        if existing is not None and existing.content_hash == digest:
-            report.unchanged += 1  # another run indexed it meanwhile
+        _lock(session, db)
+        current = dict(
+            session.execute(
+                select(PostmortemRow.path, PostmortemRow.content_hash).where(
+                    PostmortemRow.path.in_([item.key for item in good])
+                )
+            ).all()
+        )
+        fresh = [item for item in good if current.get(item.key) != item.digest]
+        report.unchanged += len(good) - len(fresh)  # another run indexed them meanwhile
+        replaced = [item.key for item in fresh if item.key in current]
+        report.updated += len(replaced)
+        report.added += len(fresh) - len(replaced)
+        if replaced:
+            _delete(session, db, replaced)
+        if not fresh:
             return
-        if existing is not None:
-            _delete(session, db, key)
-            session.flush()
-            report.updated += 1
-        else:
-            report.added += 1
-        row = row_of(pm, key, digest)
-        session.add(row)
-        session.flush()
-        _searchable(session, db, row)
-
-
-def _lock(session: Session, db: Database, key: str) -> None:
-    if db.dialect == "postgresql":
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(key.encode())}
+        ids = (
+            session.execute(
+                insert(PostmortemRow).returning(PostmortemRow.id, sort_by_parameter_order=True),
+                [item.row for item in fresh if item.row is not None],
+            )
+            .scalars()
+            .all()
+        )
+        for table in (TimelineEventRow, ActionItemRow, RootCauseRow):
+            rows = [
+                {**child, "postmortem_id": ident}
+                for item, ident in zip(fresh, ids, strict=True)
+                for child in item.children[table.__tablename__]
+            ]
+            if rows:
+                session.execute(insert(table), rows)
+        _searchable(
+            session,
+            db,
+            [
+                {
+                    "id": ident,
+                    "title": item.row["title"],
+                    "summary": item.row["summary"],
+                    "body": item.row["body"],
+                }
+                for item, ident in zip(fresh, ids, strict=True)
+                if item.row is not None
+            ],
         )
 
 
-def _delete(session: Session, db: Database, key: str) -> None:
-    ident = session.scalar(select(PostmortemRow.id).where(PostmortemRow.path == key))
-    if ident is None:
+def _lock(session: Session, db: Database) -> None:
+    """The store's write lock: SQLite takes it at BEGIN IMMEDIATE; PostgreSQL here."""
+    if db.dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+
+
+def _delete(session: Session, db: Database, keys: list[str]) -> None:
+    ids = list(session.scalars(select(PostmortemRow.id).where(PostmortemRow.path.in_(keys))))
+    if not ids:
         return
     if db.dialect == "sqlite":
-        session.execute(text("DELETE FROM postmortem_search WHERE rowid = :id"), {"id": ident})
+        session.execute(delete(_FTS).where(_FTS.c.rowid.in_(ids)))
     for table in (TimelineEventRow, ActionItemRow, RootCauseRow):
-        session.execute(delete(table).where(table.postmortem_id == ident))
-    session.execute(delete(PostmortemRow).where(PostmortemRow.id == ident))
+        session.execute(delete(table).where(table.postmortem_id.in_(ids)))
+    session.execute(delete(PostmortemRow).where(PostmortemRow.id.in_(ids)))
 
 
 def summary_of(pm: Postmortem) -> str:
@@ -166,8 +297,10 @@ def summary_of(pm: Postmortem) -> str:
     return pm.preamble.strip()
 
 
-def row_of(pm: Postmortem, key: str, digest: str) -> PostmortemRow:
-    """The store's row for a parsed postmortem, with its children."""
+def payload_of(
+    pm: Postmortem, key: str, digest: str
+) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """The store's row for a parsed postmortem, and its children's rows."""
     body = "\n".join(
         [
             *(event.text for event in pm.timeline),
@@ -176,57 +309,59 @@ def row_of(pm: Postmortem, key: str, digest: str) -> PostmortemRow:
             *pm.lessons,
         ]
     )
-    return PostmortemRow(
-        path=key,
-        content_hash=digest,
-        title=pm.title,
-        severity=pm.severity.value if pm.severity else None,
-        status=pm.status.value,
-        template=pm.template,
-        started_at=pm.started_at,
-        detected_at=pm.detected_at,
-        mitigated_at=pm.mitigated_at,
-        resolved_at=pm.resolved_at,
-        meeting_at=pm.meeting_at,
-        finalized_at=pm.finalized_at,
-        customer_facing=pm.customer_facing,
-        services=list(pm.services),
-        tags=list(pm.tags),
-        authors=list(pm.authors),
-        summary=summary_of(pm),
-        body=body,
-        indexed_at=datetime.now(UTC),
-        timeline=[
-            TimelineEventRow(
-                position=i,
-                at=e.at,
-                text=e.text,
-                source=e.source,
-                kind=e.kind.value if e.kind else None,
-            )
+    row: dict[str, Any] = {
+        "path": key,
+        "content_hash": digest,
+        "title": pm.title,
+        "severity": pm.severity.value if pm.severity else None,
+        "status": pm.status.value,
+        "template": pm.template,
+        "started_at": pm.started_at,
+        "detected_at": pm.detected_at,
+        "mitigated_at": pm.mitigated_at,
+        "resolved_at": pm.resolved_at,
+        "meeting_at": pm.meeting_at,
+        "finalized_at": pm.finalized_at,
+        "customer_facing": pm.customer_facing,
+        "services": list(pm.services),
+        "tags": list(pm.tags),
+        "authors": list(pm.authors),
+        "summary": summary_of(pm),
+        "body": body,
+        "indexed_at": datetime.now(UTC),
+    }
+    children: dict[str, list[dict[str, Any]]] = {
+        "timeline_events": [
+            {
+                "position": i,
+                "at": e.at,
+                "text": e.text,
+                "source": e.source,
+                "kind": e.kind.value if e.kind else None,
+            }
             for i, e in enumerate(pm.timeline)
         ],
-        action_items=[
-            ActionItemRow(
-                position=i,
-                title=a.title,
-                owner=a.owner,
-                due=a.due,
-                type=a.type.value if a.type else None,
-                priority=a.priority,
-                ticket=a.ticket,
-                status=a.status.value,
-            )
+        "action_items": [
+            {
+                "position": i,
+                "title": a.title,
+                "owner": a.owner,
+                "due": a.due,
+                "type": a.type.value if a.type else None,
+                "priority": a.priority,
+                "ticket": a.ticket,
+                "status": a.status.value,
+            }
             for i, a in enumerate(pm.action_items)
         ],
-        root_causes=[
-            RootCauseRow(text=c.text, rank=c.rank.value if c.rank else None) for c in pm.root_causes
+        "root_causes": [
+            {"text": c.text, "rank": c.rank.value if c.rank else None} for c in pm.root_causes
         ],
-    )
+    }
+    return row, children
 
 
-def _searchable(session: Session, db: Database, row: PostmortemRow) -> None:
-    values = {"id": row.id, "title": row.title, "summary": row.summary, "body": row.body}
+def _searchable(session: Session, db: Database, rows: list[dict[str, Any]]) -> None:
     if db.dialect == "postgresql":
         session.execute(
             text(
@@ -235,13 +370,13 @@ def _searchable(session: Session, db: Database, row: PostmortemRow) -> None:
                 " || setweight(to_tsvector('english', :summary), 'B')"
                 " || setweight(to_tsvector('english', :body), 'C') WHERE id = :id"
             ),
-            values,
+            rows,
         )
     else:
         session.execute(
-            text(
-                "INSERT INTO postmortem_search(rowid, title, summary, body)"
-                " VALUES (:id, :title, :summary, :body)"
-            ),
-            values,
+            insert(_FTS),
+            [
+                {"rowid": r["id"], "title": r["title"], "summary": r["summary"], "body": r["body"]}
+                for r in rows
+            ],
         )
