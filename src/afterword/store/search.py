@@ -84,22 +84,31 @@ def search(db: Database, query: str, filters: Filters = Filters(), limit: int = 
     ready(db)
     where, values = _filters(filters, db.dialect)
     values |= {"limit": limit}
+    # rank and limit first, then make snippets for the few rows kept: a snippet for every
+    # matching row (thousands for a common word) is what makes a search slow
     if db.dialect == "postgresql":
         sql = (
-            "SELECT p.path, p.title, ts_rank_cd(p.search_vector, q) AS score,"
-            " ts_headline('english', p.summary || ' ' || p.body, q,"
+            "WITH q AS (SELECT websearch_to_tsquery('english', :query) AS query),"
+            " top AS (SELECT p.id, ts_rank_cd(p.search_vector, q.query) AS score"
+            f" FROM postmortems p, q WHERE p.search_vector @@ q.query{where}"
+            " ORDER BY score DESC, p.path LIMIT :limit)"
+            " SELECT p.path, p.title, top.score,"
+            " ts_headline('english', p.summary || ' ' || p.body, q.query,"
             " 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, MaxFragments=1') AS snippet"
-            " FROM postmortems p, websearch_to_tsquery('english', :query) q"
-            f" WHERE p.search_vector @@ q{where} ORDER BY score DESC, p.path LIMIT :limit"
+            " FROM top JOIN postmortems p ON p.id = top.id, q ORDER BY top.score DESC, p.path"
         )
         values["query"] = query
     else:
         sql = (
-            "SELECT p.path, p.title, -bm25(postmortem_search, 10.0, 4.0, 1.0) AS score,"
-            " snippet(postmortem_search, -1, '[', ']', '…', 16) AS snippet"
+            "WITH top AS (SELECT p.id, -bm25(postmortem_search, 10.0, 4.0, 1.0) AS score"
             " FROM postmortem_search JOIN postmortems p ON p.id = postmortem_search.rowid"
             f" WHERE postmortem_search MATCH :query{where} ORDER BY score DESC, p.path"
-            " LIMIT :limit"
+            " LIMIT :limit)"
+            " SELECT p.path, p.title, top.score,"
+            " snippet(postmortem_search, -1, '[', ']', '…', 16) AS snippet"
+            " FROM top JOIN postmortem_search ON postmortem_search.rowid = top.id"
+            " JOIN postmortems p ON p.id = top.id"
+            " WHERE postmortem_search MATCH :query ORDER BY top.score DESC, p.path"
         )
         values["query"] = fts5_query(query)
     with Session(db.engine) as session:
