@@ -342,7 +342,7 @@ def _reindex(database: str | None, files: list[Path]) -> None:
 def remind(
     output: Annotated[
         RemindFormat, typer.Option("--format", "-f", help="text, json or markdown.")
-    ] = None,  # type: ignore[assignment]
+    ] = RemindFormat.text,
     slack_webhook: Annotated[
         str | None,
         typer.Option(
@@ -387,10 +387,9 @@ def remind(
             sys.stderr.write(f"afterword: no address for {name} in remind.emails\n")
     if slack_webhook or smtp:
         return
-    chosen = output or RemindFormat.text
-    if chosen is RemindFormat.json:
+    if output is RemindFormat.json:
         emit_json({"digests": [digest.as_dict() for digest in found]})
-    elif chosen is RemindFormat.markdown:
+    elif output is RemindFormat.markdown:
         sys.stdout.write("\n\n".join(d.markdown() for d in found) + "\n")
     else:
         for digest in found:
