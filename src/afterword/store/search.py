@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from afterword.store.engine import Database, guarded, ready
+from afterword.store.schema import PostmortemRow
 
 
 @dataclass(frozen=True)
@@ -100,20 +101,40 @@ def search(db: Database, query: str, filters: Filters = Filters(), limit: int = 
         values["query"] = query
     else:
         sql = (
-            "WITH top AS (SELECT p.id, -bm25(postmortem_search, 10.0, 4.0, 1.0) AS score"
+            "SELECT p.id, p.path, p.title, -bm25(postmortem_search, 10.0, 4.0, 1.0) AS score"
             " FROM postmortem_search JOIN postmortems p ON p.id = postmortem_search.rowid"
             f" WHERE postmortem_search MATCH :query{where} ORDER BY score DESC, p.path"
-            " LIMIT :limit)"
-            " SELECT p.path, p.title, top.score,"
-            " snippet(postmortem_search, -1, '[', ']', '…', 16) AS snippet"
-            " FROM top JOIN postmortem_search ON postmortem_search.rowid = top.id"
-            " JOIN postmortems p ON p.id = top.id"
-            " WHERE postmortem_search MATCH :query ORDER BY top.score DESC, p.path"
+            " LIMIT :limit"
         )
         values["query"] = fts5_query(query)
     with Session(db.engine) as session:
         rows = session.execute(text(sql), values).all()
+        if db.dialect == "postgresql":
+            return [
+                Result(r.path, r.title, float(r.score), " ".join(str(r.snippet).split()))
+                for r in rows
+            ]
+        # SQLite's snippet() would run for every matching row before the sort; made here
+        # for the rows kept, it costs nothing however common the word
+        query_texts = select(PostmortemRow.id, PostmortemRow.summary + " " + PostmortemRow.body)
+        found = session.execute(query_texts.where(PostmortemRow.id.in_([r.id for r in rows])))
+        texts: dict[int, str] = {row[0]: row[1] for row in found}
     return [
-        Result(row.path, row.title, float(row.score), " ".join(str(row.snippet).split()))
-        for row in rows
+        Result(r.path, r.title, float(r.score), highlight(texts.get(r.id, ""), query)) for r in rows
     ]
+
+
+def highlight(text: str, query: str, words: int = 16) -> str:
+    """A window of ``text`` around the first match of the query's words, matches in [ ]."""
+    terms = [re.escape(term.lower()) for term in re.findall(r"[\w'-]+", query)]
+    tokens = text.split()
+    if not terms or not tokens:
+        return " ".join(tokens[:words])
+    pattern = re.compile(r"^\W*(?:" + "|".join(terms) + ")", re.IGNORECASE)
+    hits = [index for index, token in enumerate(tokens) if pattern.match(token)]
+    first = max(0, (hits[0] if hits else 0) - words // 3)
+    window = tokens[first : first + words]
+    shown = [f"[{token}]" if pattern.match(token) else token for token in window]
+    prefix = "…" if first else ""
+    suffix = "…" if first + words < len(tokens) else ""
+    return prefix + " ".join(shown) + suffix
