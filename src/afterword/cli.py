@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
@@ -25,6 +25,7 @@ from afterword.files import write_atomic
 from afterword.lint.output import OutputFormat
 from afterword.model import Incident, Postmortem
 from afterword.templates import available, render_template
+from afterword.timeutil import parse_datetime
 from afterword.triage import TriageResult, triage
 
 if TYPE_CHECKING:
@@ -213,6 +214,17 @@ def triage_command(
         emit_json(result.as_dict())
         return
     _print_triage(incident, result)
+
+
+def moment_option(value: str | None, option: str, zone: tzinfo | None) -> datetime | None:
+    """A time given on the command line (a date alone is its midnight), in ``zone`` when it
+    names none; an unreadable one is a usage error naming the option."""
+    if value is None:
+        return None
+    try:
+        return parse_datetime(value if ":" in value else f"{value} 00:00", zone)
+    except ValueError as error:
+        raise UsageError(f"{option}: {error}") from None
 
 
 def _day(value: str | None, option: str) -> date | None:

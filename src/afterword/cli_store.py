@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,12 +19,12 @@ from afterword.cli import (
     app,
     console,
     emit_json,
+    moment_option,
     reports_errors,
 )
 from afterword.config import load_config
 from afterword.errors import UsageError
 from afterword.model import severity_of
-from afterword.timeutil import parse_datetime
 
 if TYPE_CHECKING:
     from afterword.store import Database, IndexReport
@@ -148,8 +148,8 @@ def search(
         severity=_severity(severity),
         service=service,
         tag=tag,
-        since=_moment(since, "--since"),
-        until=_moment(until, "--until"),
+        since=moment_option(since, "--since", UTC),
+        until=moment_option(until, "--until", UTC),
     )
     results = run(connect(database), query, filters, limit)
     if output is Format.json:
@@ -170,15 +170,6 @@ def _severity(value: str | None) -> str | None:
         return severity_of(value).value
     except ValueError as error:
         raise UsageError(f"--severity: {error}") from None
-
-
-def _moment(value: str | None, option: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return parse_datetime(value if ":" in value else f"{value} 00:00", UTC)
-    except ValueError as error:
-        raise UsageError(f"{option}: {error}") from None
 
 
 @app.command()

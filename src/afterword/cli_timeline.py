@@ -9,12 +9,20 @@ from typing import Annotated
 
 import typer
 
-from afterword.cli import Format, FormatOption, app, console, emit_json, reports_errors
+from afterword.cli import (
+    Format,
+    FormatOption,
+    app,
+    console,
+    emit_json,
+    moment_option,
+    reports_errors,
+)
 from afterword.document import parse_file, render
 from afterword.errors import UsageError
 from afterword.files import write_atomic
 from afterword.model import Postmortem
-from afterword.timeutil import elapsed, format_datetime, parse_datetime, zone_from_name
+from afterword.timeutil import elapsed, format_datetime, zone_from_name
 
 timeline_app = typer.Typer(
     help="Build the timeline from Slack, pagers and deploys; show it; chart it.",
@@ -30,15 +38,6 @@ def _zone(name: str | None) -> tzinfo | None:
     if zone is None:
         raise UsageError(f"--tz: unknown time zone {name!r} (e.g. UTC, Europe/Paris, +02:00)")
     return zone
-
-
-def _moment(value: str | None, option: str, zone: tzinfo | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return parse_datetime(value, zone)
-    except ValueError as error:
-        raise UsageError(f"{option}: {error}") from None
 
 
 @timeline_app.command("import")
@@ -85,8 +84,8 @@ def import_command(
 
     zone = _zone(tz)
     window = Window(
-        since=_moment(since, "--since", zone),
-        until=_moment(until, "--until", zone),
+        since=moment_option(since, "--since", zone),
+        until=moment_option(until, "--until", zone),
         zone=zone,
         channels=tuple(channel or ()),
         pinned=pinned,
