@@ -99,12 +99,22 @@ def search(db: Database, query: str, filters: Filters = Filters(), limit: int = 
             " FROM top JOIN postmortems p ON p.id = top.id, q ORDER BY top.score DESC, p.path"
         )
         values["query"] = query
-    else:
+    elif where:
         sql = (
             "SELECT p.id, p.path, p.title, -bm25(postmortem_search, 10.0, 4.0, 1.0) AS score"
             " FROM postmortem_search JOIN postmortems p ON p.id = postmortem_search.rowid"
             f" WHERE postmortem_search MATCH :query{where} ORDER BY score DESC, p.path"
             " LIMIT :limit"
+        )
+        values["query"] = fts5_query(query)
+    else:
+        # without filters, rank inside FTS5 first and join only the rows kept
+        sql = (
+            "SELECT p.id, p.path, p.title, top.score FROM ("
+            "SELECT rowid AS id, -bm25(postmortem_search, 10.0, 4.0, 1.0) AS score"
+            " FROM postmortem_search WHERE postmortem_search MATCH :query"
+            " ORDER BY score DESC LIMIT :limit) AS top"
+            " JOIN postmortems p ON p.id = top.id ORDER BY top.score DESC, p.path"
         )
         values["query"] = fts5_query(query)
     with Session(db.engine) as session:
