@@ -51,13 +51,6 @@ class InputError(AfterwordError):
         field = f" {self.field}:" if self.field else ""
         return f"{where}:{field} {self.message}"
 
-    def located(self, path: str | Path) -> InputError:
-        """The same error, naming ``path`` when it did not name a file yet."""
-        if self.path is None:
-            self.path = str(path)
-            self.args = (self._format(),)
-        return self
-
 
 class DocumentError(InputError):
     """A postmortem or incident document that cannot be read."""

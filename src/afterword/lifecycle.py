@@ -38,7 +38,13 @@ def due_dates(incident_day: date, config: Config) -> DueDates:
 
 
 #: The stages, in the seed's order.
-STAGES = ("draft", "review meeting", "final and tickets", "action items", "quarterly review")
+STAGES = DRAFT, MEETING, FINAL, ACTIONS, QUARTERLY = (
+    "draft",
+    "review meeting",
+    "final and tickets",
+    "action items",
+    "quarterly review",
+)
 
 
 @dataclass(frozen=True)
@@ -79,15 +85,15 @@ def stage_of(
     """
     dues = due_dates(incident_day, config) if incident_day else None
     if status == "draft":
-        stage, due = "draft", dues.draft if dues else None
+        stage, due = DRAFT, dues.draft if dues else None
     elif status != "final" and not meeting_held:
-        stage, due = "review meeting", dues.meeting if dues else None
+        stage, due = MEETING, dues.meeting if dues else None
     elif status != "final":
-        stage, due = "final and tickets", dues.final if dues else None
+        stage, due = FINAL, dues.final if dues else None
     elif open_action_dues:
         known = [d for d in open_action_dues if d is not None]
-        stage, due = "action items", min(known) if known else None
+        stage, due = ACTIONS, min(known) if known else None
     else:
-        stage, due = "quarterly review", quarter_end(incident_day or today)
+        stage, due = QUARTERLY, quarter_end(incident_day or today)
     late = (today - due).days if due and today > due else 0
     return Stage(stage, due, late)

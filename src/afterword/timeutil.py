@@ -144,17 +144,6 @@ def zone_from_name(name: str) -> tzinfo | None:
         return None
 
 
-def zone_name(zone: tzinfo, moment: datetime | None = None) -> str:
-    """How a zone is written back: its IANA key, ``UTC``, or an offset such as ``+02:00``."""
-    key = getattr(zone, "key", None)
-    if isinstance(key, str):
-        return key
-    offset = zone.utcoffset(moment)
-    if offset is None or offset == timedelta(0):
-        return "UTC"
-    return format_offset(offset)
-
-
 def format_offset(offset: timedelta) -> str:
     """``+02:00`` for two hours east of UTC."""
     minutes = int(offset.total_seconds() // 60)

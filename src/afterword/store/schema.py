@@ -9,7 +9,6 @@ made by the migrations, not by ``metadata.create_all``.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -100,7 +99,3 @@ class RootCauseRow(Base):
     text: Mapped[str] = mapped_column(Text)
     rank: Mapped[str | None] = mapped_column(String(16))
     postmortem: Mapped[PostmortemRow] = relationship(back_populates="root_causes")
-
-
-def as_row_values(row: Any) -> dict[str, Any]:
-    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
