@@ -84,6 +84,11 @@ class ActionStatus(StrEnum):
     WONT_DO = "wont-do"
 
 
+#: Statuses of an action item still to do. StrEnum members equal their strings, so the
+#: store's plain-text statuses test against this too.
+OPEN_STATUSES = frozenset({ActionStatus.OPEN, ActionStatus.IN_PROGRESS})
+
+
 class TimeOrderError(ValueError):
     """Two incident times in an impossible order; names the later field."""
 

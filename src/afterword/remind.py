@@ -12,8 +12,9 @@ from email.message import EmailMessage
 from typing import Any
 
 from afterword.errors import UsageError
+from afterword.model import OPEN_STATUSES
 from afterword.store.engine import Database, guarded, ready
-from afterword.store.queries import OPEN, postmortem_rows
+from afterword.store.queries import postmortem_rows
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def digests(db: Database, today: date, soon_days: int = 7) -> list[Digest]:
     soon = today + timedelta(days=soon_days)
     for row in postmortem_rows(db):
         for item in row.action_items:
-            if item.status not in OPEN:
+            if item.status not in OPEN_STATUSES:
                 continue
             late = (today - item.due).days if item.due and today > item.due else 0
             reminder = Reminder(

@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from afterword.config import Config
 from afterword.lifecycle import Stage, stage_of
+from afterword.model import OPEN_STATUSES
 from afterword.store.engine import Database, guarded, ready
 from afterword.store.schema import PostmortemRow
-
-OPEN = ("open", "in-progress")
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,9 @@ def statuses(db: Database, today: date, config: Config) -> list[PostmortemStatus
             status=row.status,
             incident_day=row.started_at.date() if row.started_at else None,
             meeting_held=row.meeting_at is not None,
-            open_action_dues=[item.due for item in row.action_items if item.status in OPEN],
+            open_action_dues=[
+                item.due for item in row.action_items if item.status in OPEN_STATUSES
+            ],
             today=today,
             config=config,
         )
@@ -95,7 +96,7 @@ def action_items(
     found = []
     for row in postmortem_rows(db):
         for item in row.action_items:
-            late = (today - item.due).days if item.due and item.status in OPEN else 0
+            late = (today - item.due).days if item.due and item.status in OPEN_STATUSES else 0
             view = ActionItemView(
                 row.path,
                 item.title,
@@ -110,7 +111,7 @@ def action_items(
                 continue
             if overdue and view.overdue_days <= 0:
                 continue
-            if status == "open" and item.status not in OPEN:
+            if status == "open" and item.status not in OPEN_STATUSES:
                 continue
             if status == "done" and item.status != "done":
                 continue

@@ -9,10 +9,8 @@ from pathlib import Path
 
 from afterword.document import parse_file, render
 from afterword.files import write_atomic
-from afterword.model import ActionItem, ActionStatus, Postmortem
+from afterword.model import OPEN_STATUSES, ActionItem, ActionStatus, Postmortem
 from afterword.tracker.model import TicketRequest, Tracker
-
-OPEN = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 
 @dataclass
@@ -55,7 +53,7 @@ def sync(
         pm = parse_file(path)
         changed = False
         for item in pm.action_items:
-            if item.status not in OPEN:
+            if item.status not in OPEN_STATUSES:
                 continue
             label = f"{key}: {item.title}"
             if not item.ticket:

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from afterword.lint.document import Finding, LintDocument
 from afterword.lint.engine import Rule
-from afterword.model import ActionItem, ActionStatus, Status
+from afterword.model import OPEN_STATUSES, ActionItem, Status
 
 #: Action items that cannot be verified as done, whatever follows them.
 VAGUE_ACTIONS = (
@@ -92,11 +92,7 @@ _TICKET = re.compile(r"\b[A-Z][A-Z0-9]{1,9}-\d+\b|https?://|#\d+")
 
 def open_items(doc: LintDocument) -> Iterator[ActionItem]:
     """Action items still to do (not done, not dropped)."""
-    return (
-        item
-        for item in doc.pm.action_items
-        if item.status not in (ActionStatus.DONE, ActionStatus.WONT_DO)
-    )
+    return (item for item in doc.pm.action_items if item.status in OPEN_STATUSES)
 
 
 def _section_line(doc: LintDocument) -> int | None:
