@@ -13,7 +13,7 @@ from typing import Any
 
 from afterword.errors import UsageError
 from afterword.model import OPEN_STATUSES
-from afterword.store.engine import Database, guarded, ready
+from afterword.store.engine import Database, guarded
 from afterword.store.queries import postmortem_rows
 
 
@@ -68,7 +68,6 @@ class Digest:
 @guarded
 def digests(db: Database, today: date, soon_days: int = 7) -> list[Digest]:
     """The digests to send today, one per recipient, the most overdue first."""
-    ready(db)
     found: dict[str, Digest] = {}
     soon = today + timedelta(days=soon_days)
     for row in postmortem_rows(db):

@@ -90,17 +90,6 @@ def _sqlite_pragmas(engine: Engine, wait: float) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def revision(db: Database) -> str | None:
-    """The schema revision of the database, or None for an empty one."""
-    try:
-        with db.engine.connect() as connection:
-            if not inspect(connection).has_table("alembic_version"):
-                return None
-            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except OperationalError as error:
-        raise StoreError(_operational(error), path=db.url) from None
-
-
 def _operational(error: OperationalError) -> str:
     message = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
     if "locked" in message:
@@ -108,6 +97,35 @@ def _operational(error: OperationalError) -> str:
     return f"cannot use the database: {message}"
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def guarded(
+    function: Callable[Concatenate[Database, P], R],
+) -> Callable[Concatenate[Database, P], R]:
+    """Database trouble (locked, unreachable, gone) as one StoreError line, not a traceback."""
+
+    @wraps(function)
+    def run(db: Database, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(db, *args, **kwargs)
+        except OperationalError as error:
+            raise StoreError(_operational(error), path=db.url) from None
+
+    return run
+
+
+@guarded
+def revision(db: Database) -> str | None:
+    """The schema revision of the database, or None for an empty one."""
+    with db.engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+@guarded
 def upgrade(db: Database) -> tuple[str | None, str]:
     """Migrate the database to the newest schema; (revision before, revision after)."""
     from alembic import command
@@ -119,12 +137,9 @@ def upgrade(db: Database) -> tuple[str | None, str]:
     config.set_main_option(
         "script_location", str(resources.files("afterword.store") / "migrations")
     )
-    try:
-        with db.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-    except OperationalError as error:
-        raise StoreError(_operational(error), path=db.url) from None
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
     return before, HEAD
 
 
@@ -145,22 +160,3 @@ def ready(db: Database) -> None:
         raise StoreError(
             "the database schema is out of date; run `afterword db upgrade`", path=db.url
         )
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def guarded(
-    function: Callable[Concatenate[Database, P], R],
-) -> Callable[Concatenate[Database, P], R]:
-    """Database trouble (locked, unreachable, gone) as one StoreError line, not a traceback."""
-
-    @wraps(function)
-    def run(db: Database, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return function(db, *args, **kwargs)
-        except OperationalError as error:
-            raise StoreError(_operational(error), path=db.url) from None
-
-    return run
