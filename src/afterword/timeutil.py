@@ -8,6 +8,7 @@ is about when the text leaves them out.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
@@ -123,11 +124,15 @@ class Stamp:
         return datetime.combine(day, self.clock).replace(tzinfo=zone)
 
 
+_OFFSET = re.compile(r"(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?")
+
+
+@functools.lru_cache(maxsize=512)
 def zone_from_name(name: str) -> tzinfo | None:
     """The time zone an abbreviation, offset or IANA name stands for, or None."""
     text = name.strip()
     upper = text.upper()
-    offset = re.fullmatch(r"(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?", upper)
+    offset = _OFFSET.fullmatch(upper)
     if offset:
         sign = -1 if offset.group(1) == "-" else 1
         minutes = int(offset.group(2)) * 60 + int(offset.group(3) or 0)

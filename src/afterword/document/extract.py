@@ -7,6 +7,7 @@ model changes and keep the prose around them.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
@@ -120,11 +121,18 @@ class Found:
 
 
 def column(header: list[str], *patterns: str) -> int | None:
+    """The index of the first header cell matching the first pattern that matches one."""
     for pattern in patterns:
+        search = _header_pattern(pattern).search
         for index, name in enumerate(header):
-            if re.search(pattern, name, re.IGNORECASE):
+            if search(name):
                 return index
     return None
+
+
+@functools.lru_cache(maxsize=128)
+def _header_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def cell(row: list[str], index: int | None) -> str:
@@ -133,8 +141,15 @@ def cell(row: list[str], index: int | None) -> str:
     return row[index].strip()
 
 
+_EMPHASIS_ENDS = re.compile(r"^(?:\*\*|__)\s*|\s*(?:\*\*|__)$")
+
+
 def _strip_emphasis(text: str) -> str:
-    return re.sub(r"^(?:\*\*|__)\s*|\s*(?:\*\*|__)$", "", text.strip()).strip()
+    return (
+        _EMPHASIS_ENDS.sub("", text.strip()).strip()
+        if "**" in text or "__" in text
+        else text.strip()
+    )
 
 
 def event_kind(text: str) -> EventKind | None:

@@ -99,29 +99,36 @@ def _step(scan: _Scan, lines: list[str], index: int) -> int:
         scan.flush()
         return index + 1
     indent = len(line) - len(line.lstrip(" "))
-    if scan.para and scan.para_item is None and scan.para_depth == 0 and _SETEXT.match(line):
+    first = stripped[0]  # every block marker is known by its first character: test that first
+    if (
+        first in "=-"
+        and scan.para
+        and scan.para_item is None
+        and scan.para_depth == 0
+        and _SETEXT.match(line)
+    ):
         return _setext(scan, line, index)
-    if _HR.match(line):
+    if first in "-*_" and _HR.match(line):
         scan.flush()
         scan.close_items_below(indent)
         return index + 1
-    if _ATX.match(line):
+    if first == "#" and _ATX.match(line):
         return _heading(scan, line, index)
-    fence = _FENCE.match(line)
+    fence = _FENCE.match(line) if first in "`~" else None
     if fence:
         return _fenced(scan, lines, index, fence.group(2))
-    if not scan.para and _HTML.match(line):
+    if first == "<" and not scan.para and _HTML.match(line):
         return _html(scan, lines, index, indent)
     if "|" in line and index + 1 < len(lines) and _DELIMITER.match(lines[index + 1]):
         table = _table(scan, lines, index)
         if table is not None:
             return table
-    item = _ITEM.match(line)
+    item = _ITEM.match(line) if first in "-*+0123456789" else None
     if item and (not scan.para or item.group(4) or scan.para_item is not None):
         return _item(scan, item, index)
-    quote = _QUOTE.match(line)
+    quote = _QUOTE.match(line) if first == ">" else None
     content = line[quote.end() :] if quote else line.strip()
-    if not scan.para and _REFERENCE.match(line):  # a link reference definition
+    if first == "[" and not scan.para and _REFERENCE.match(line):  # a link reference definition
         return index + 1
     if scan.para:  # a continuation line, lazy or not
         scan.para.append(content.strip())
@@ -214,6 +221,8 @@ def _cells(line: str) -> list[str]:
         text = text[1:]
     if text.endswith("|") and not text.endswith("\\|"):
         text = text[:-1]
+    if "\\" not in text:  # no escaped pipes: a plain split, each cell folded
+        return [" ".join(cell.split()) for cell in text.split("|")]
     return [fold(cell).replace("\\|", "|") for cell in _PIPE.split(text)]
 
 
@@ -237,7 +246,10 @@ def _table(scan: _Scan, lines: list[str], index: int) -> int | None:
 
 
 def _starts_block(line: str) -> bool:
-    return bool(_ATX.match(line) or _FENCE.match(line) or _HTML.match(line) or _QUOTE.match(line))
+    first = line.lstrip(" ")[:1]
+    return first in ("#", "`", "~", "<", ">") and bool(
+        _ATX.match(line) or _FENCE.match(line) or _HTML.match(line) or _QUOTE.match(line)
+    )
 
 
 def _item(scan: _Scan, match: re.Match[str], index: int) -> int:
