@@ -27,8 +27,8 @@ ENV = "AFTERWORD_DATABASE_URL"
 #: Seconds a SQLite writer waits for another to finish before "the database is locked".
 LOCK_TIMEOUT_ENV = "AFTERWORD_DB_LOCK_TIMEOUT"
 DEFAULT_PATH = Path(".afterword") / "afterword.db"
-HEAD = "0001"
-REVISIONS = ("0001",)
+HEAD = "0002"
+REVISIONS = ("0001", "0002")
 
 
 class StoreError(InputError):
@@ -80,6 +80,8 @@ def _sqlite_pragmas(engine: Engine, wait: float) -> None:
     def _on_connect(connection: Any, _record: Any) -> None:
         cursor = connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # in WAL mode NORMAL is still crash-safe; a commit just does not wait for the disk
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
         cursor.close()
@@ -126,8 +128,8 @@ def revision(db: Database) -> str | None:
 
 
 @guarded
-def upgrade(db: Database) -> tuple[str | None, str]:
-    """Migrate the database to the newest schema; (revision before, revision after)."""
+def upgrade(db: Database, to: str = HEAD) -> tuple[str | None, str]:
+    """Migrate the database to the newest schema (or to revision ``to``); (before, after)."""
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
@@ -139,8 +141,8 @@ def upgrade(db: Database) -> tuple[str | None, str]:
     )
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-    return before, HEAD
+        command.upgrade(config, to)
+    return before, to
 
 
 def check_not_newer(current: str | None, db: Database) -> None:

@@ -7,23 +7,31 @@ removed. A file that fails to parse is reported with its error and the rest go o
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, Table, Text, delete, insert, select, text
+from sqlalchemy import Column, Integer, MetaData, Table, Text, delete, select, text
 from sqlalchemy.orm import Session
 
-from afterword.document import parse
+from afterword.document.parser import parse_document
 from afterword.errors import InputError
 from afterword.model import Postmortem
 from afterword.store.engine import Database, guarded
-from afterword.store.schema import ActionItemRow, PostmortemRow, RootCauseRow, TimelineEventRow
+from afterword.store.schema import (
+    ActionItemRow,
+    Base,
+    PostmortemRow,
+    RootCauseRow,
+    TimelineEventRow,
+)
 
 #: The key of the PostgreSQL advisory lock that writers of the store take.
 LOCK_KEY = 0x41465457
@@ -58,46 +66,63 @@ class IndexReport:
     removed: int = 0
     failed: list[str] = field(default_factory=list)
 
+    def add(self, other: IndexReport) -> None:
+        """Count another part of the same run (a batch) into this report."""
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.removed += other.removed
+        self.failed.extend(other.failed)
+
 
 def postmortem_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The Markdown files to index: given files, and every ``*.md`` below given folders."""
+    """The Markdown files to index: given files, and every ``*.md`` below given folders.
+
+    Each given path is resolved once, so the files found below it are absolute already.
+    """
     found: list[Path] = []
     for raw in paths:
-        path = Path(raw)
+        path = Path(raw).resolve()
         if path.is_dir():
             found.extend(
                 p
                 for p in sorted(path.rglob("*.md"))
-                if p.is_file()
-                and p.name.lower() not in NOT_POSTMORTEMS
+                if p.name.lower() not in NOT_POSTMORTEMS
                 and ".afterword" not in p.parts
+                and p.is_file()
             )
         elif path.is_file():
             found.append(path)
         else:
-            raise InputError("no such file or folder", path=path)
+            raise InputError("no such file or folder", path=Path(raw))
     return list(dict.fromkeys(found))
 
 
 def key_of(path: Path, root: Path) -> str:
     """How a file is named in the store: relative to the repository root when inside it."""
-    resolved = path.resolve()
+    return _key(path if path.is_absolute() else path.resolve(), root.resolve())
+
+
+def _key(path: Path, root: Path) -> str:
     try:
-        return resolved.relative_to(root.resolve()).as_posix()
+        return path.relative_to(root).as_posix()
     except ValueError:
-        return resolved.as_posix()
+        return path.as_posix()
 
 
-#: Files written per transaction: enough to amortise the commit, small enough to let a
-#: concurrent run take its turn.
+#: Files read, parsed and written per transaction: enough to amortise the commit, small
+#: enough to let a concurrent run take its turn.
 BATCH = 500
-#: From this many changed files, parsing is spread over the machine's cores.
+#: From this many files, reading and parsing are spread over the machine's cores.
 PARALLEL_FROM = 200
+
+#: One file to index: its key in the store, its path, and the content hash stored for it.
+Work = tuple[str, str, str | None]
 
 
 @dataclass
 class Parsed:
-    """One file read and parsed (in a worker process when there are many)."""
+    """One changed file, parsed."""
 
     key: str
     digest: str
@@ -112,33 +137,31 @@ def index(
 ) -> IndexReport:
     """Index the postmortems under ``paths``; unchanged files are skipped."""
     report = IndexReport()
-    files = postmortem_files(paths)
-    keys = {key_of(path, db.root): path for path in files}
+    root = db.root.resolve()
+    keys = {_key(path, root): path for path in postmortem_files(paths)}
     with Session(db.engine) as session:
         known = dict(session.execute(select(PostmortemRow.path, PostmortemRow.content_hash)).all())
-    changed = []
-    for key, path in keys.items():
-        try:
-            content = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            report.failed.append(f"{path}: cannot read: {error}")
-            continue
-        digest = hashlib.sha256(content.encode()).hexdigest()
-        if digest == known.get(key):
-            report.unchanged += 1
-        else:
-            changed.append((key, str(path), content, digest))
+    work: list[Work] = [(key, str(path), known.get(key)) for key, path in keys.items()]
+    batches = [work[i : i + BATCH] for i in range(0, len(work), BATCH)]
     workers = os.cpu_count() or 1
-    if workers > 1 and len(changed) >= PARALLEL_FROM:
-        _index_in_workers(db, changed, workers, report, progress, len(keys))
-    else:
-        done = report.unchanged
-        for batch in _batches((_parse_one(item) for item in changed), BATCH):
-            _write(db, batch, report)
+    done = 0
+    with contextlib.ExitStack() as stack:
+        if workers > 1 and len(work) >= PARALLEL_FROM:
+            # reading and parsing, the costly part, on every core; the writes here, in one
+            # process, whose page cache stays warm between batches
+            pool = stack.enter_context(
+                ProcessPoolExecutor(max_workers=workers, initializer=_quiet_collector)
+            )
+            results: Iterable[tuple[IndexReport, list[Parsed]]] = pool.map(read_and_parse, batches)
+        else:
+            results = map(read_and_parse, batches)
+        for (part, parsed), batch in zip(results, batches, strict=True):
+            report.add(part)
+            _write(db, parsed, report)
             done += len(batch)
             if progress:
-                progress(done, len(keys))
-    roots = [key_of(Path(p), db.root) for p in paths if Path(p).is_dir()]
+                progress(done, len(work))
+    roots = [_key(Path(p).resolve(), root) for p in paths if Path(p).is_dir()]
     gone = [key for key in known if key not in keys and _under(key, roots)]
     if gone:
         with Session(db.engine) as session, session.begin():
@@ -148,61 +171,33 @@ def index(
     return report
 
 
-def _batches(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
-    batch: list[Parsed] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _quiet_collector() -> None:
+    """A parse worker makes many short-lived objects and few cycles: collect less often."""
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
-def _index_in_workers(
-    db: Database,
-    changed: list[tuple[str, str, str, str]],
-    workers: int,
-    report: IndexReport,
-    progress: Callable[[int, int], None] | None,
-    total: int,
-) -> None:
-    """Many files: each worker parses a batch and writes it itself, under the store's write
-    lock, so parsing runs on every core and only counts come back."""
-    batches = [changed[i : i + BATCH] for i in range(0, len(changed), BATCH)]
-    done = report.unchanged
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for part, batch in zip(
-            pool.map(_index_batch, [db.url] * len(batches), [str(db.root)] * len(batches), batches),
-            batches,
-            strict=True,
-        ):
-            report.added += part.added
-            report.updated += part.updated
-            report.unchanged += part.unchanged
-            report.failed.extend(part.failed)
-            done += len(batch)
-            if progress:
-                progress(done, total)
-
-
-def _index_batch(url: str, root: str, batch: list[tuple[str, str, str, str]]) -> IndexReport:
-    from afterword.store.engine import connect
-
-    db = connect(url)
-    db.root = Path(root)
+def read_and_parse(batch: list[Work]) -> tuple[IndexReport, list[Parsed]]:
+    """Read a batch of files and parse those whose content hash changed."""
     part = IndexReport()
-    try:
-        _write(db, [_parse_one(item) for item in batch], part)
-    finally:
-        db.engine.dispose()
-    return part
+    parsed = []
+    for key, path, known in batch:
+        try:
+            content = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            part.failed.append(f"{path}: cannot read: {error}")
+            continue
+        digest = hashlib.sha256(content.encode()).hexdigest()
+        if digest == known:
+            part.unchanged += 1
+        else:
+            parsed.append(_parse_one(key, path, content, digest))
+    return part, parsed
 
 
-def _parse_one(item: tuple[str, str, str, str]) -> Parsed:
-    key, path, content, digest = item
+def _parse_one(key: str, path: str, content: str, digest: str) -> Parsed:
     try:
-        pm = parse(content, path=path)
+        pm = parse_document(content, path=path, for_writing=False).postmortem
     except InputError as error:
         return Parsed(key, digest, error=error.one_line())
     row, children = payload_of(pm, key, digest)
@@ -239,42 +234,79 @@ def _write(db: Database, batch: list[Parsed], report: IndexReport) -> None:
             _delete(session, db, replaced)
         if not fresh:
             return
-        ids = (
-            session.execute(
-                insert(PostmortemRow).returning(PostmortemRow.id, sort_by_parameter_order=True),
-                [item.row for item in fresh if item.row is not None],
-            )
-            .scalars()
-            .all()
+        ids = _new_ids(session, db, len(fresh))
+        written = [
+            (ident, item.row, item.children)
+            for item, ident in zip(fresh, ids, strict=True)
+            if item.row is not None
+        ]
+        tables = Base.metadata.tables
+        _bulk_insert(
+            session, db, tables["postmortems"], [{"id": i, **row} for i, row, _ in written]
         )
-        for table in (TimelineEventRow, ActionItemRow, RootCauseRow):
-            rows = [
-                {**child, "postmortem_id": ident}
-                for item, ident in zip(fresh, ids, strict=True)
-                for child in item.children[table.__tablename__]
-            ]
+        for name in ("timeline_events", "action_items", "root_causes"):
+            rows = [{**child, "postmortem_id": i} for i, _, kids in written for child in kids[name]]
             if rows:
-                session.execute(insert(table), rows)
-        _searchable(
-            session,
-            db,
-            [
-                {
-                    "id": ident,
-                    "title": item.row["title"],
-                    "summary": item.row["summary"],
-                    "body": item.row["body"],
-                }
-                for item, ident in zip(fresh, ids, strict=True)
-                if item.row is not None
-            ],
+                _bulk_insert(session, db, tables[name], rows)
+        if db.dialect == "sqlite":
+            # PostgreSQL computes its search vector itself (a generated column)
+            searchable = ("title", "summary", "body")
+            fts = [{"rowid": i, **{c: row[c] for c in searchable}} for i, row, _ in written]
+            _bulk_insert(session, db, _FTS, fts)
+
+
+def _new_ids(session: Session, db: Database, count: int) -> list[int]:
+    """Ids for new postmortems, taken before the insert so that rows can go in in bulk."""
+    if db.dialect == "postgresql":
+        ids = session.scalars(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('postmortems', 'id'))"
+                " FROM generate_series(1, :n)"
+            ),
+            {"n": count},
         )
+        return list(ids)
+    # SQLite: the write lock (BEGIN IMMEDIATE) is held, so nobody else is adding rows
+    last = session.scalar(text("SELECT coalesce(max(id), 0) FROM postmortems")) or 0
+    return list(range(last + 1, last + 1 + count))
+
+
+def _bulk_insert(session: Session, db: Database, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows, each value converted by its column's type as SQLAlchemy would, but
+    without its per-row work: PostgreSQL's COPY, SQLite's executemany."""
+    columns = list(rows[0])
+    dialect = db.engine.dialect
+    processors = [
+        (position, processor)
+        for position, name in enumerate(columns)
+        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    values = []
+    for row in rows:
+        value = [row[name] for name in columns]
+        for position, processor in processors:
+            value[position] = processor(value[position])
+        values.append(value)
+    raw: Any = session.connection().connection.driver_connection
+    names = ", ".join(columns)
+    if db.dialect == "postgresql":
+        with raw.cursor().copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for value in values:
+                copy.write_row(value)
+    else:
+        marks = ", ".join("?" * len(columns))
+        raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
 
 
 def _lock(session: Session, db: Database) -> None:
-    """The store's write lock: SQLite takes it at BEGIN IMMEDIATE; PostgreSQL here."""
+    """The store's write lock: SQLite takes it at BEGIN IMMEDIATE; PostgreSQL here.
+
+    On PostgreSQL the commit also does not wait for the disk (``synchronous_commit``): a
+    crash can lose the last batches but never corrupts, and the next run indexes them again.
+    """
     if db.dialect == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
 def _delete(session: Session, db: Database, keys: list[str]) -> None:
@@ -359,24 +391,3 @@ def payload_of(
         ],
     }
     return row, children
-
-
-def _searchable(session: Session, db: Database, rows: list[dict[str, Any]]) -> None:
-    if db.dialect == "postgresql":
-        session.execute(
-            text(
-                "UPDATE postmortems SET search_vector ="
-                " setweight(to_tsvector('english', :title), 'A')"
-                " || setweight(to_tsvector('english', :summary), 'B')"
-                " || setweight(to_tsvector('english', :body), 'C') WHERE id = :id"
-            ),
-            rows,
-        )
-    else:
-        session.execute(
-            insert(_FTS),
-            [
-                {"rowid": r["id"], "title": r["title"], "summary": r["summary"], "body": r["body"]}
-                for r in rows
-            ],
-        )

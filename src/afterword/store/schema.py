@@ -8,10 +8,33 @@ made by the migrations, not by ``metadata.create_all``.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Dialect, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment, stored in UTC on every engine and read back with its zone (UTC).
+
+    SQLite has no zone-aware type: SQLAlchemy writes a datetime's wall clock without its
+    offset, so 15:36 CET and 15:36 UTC would be stored alike. Storing UTC makes every
+    stored time comparable and gives both engines the same answers.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -28,19 +51,19 @@ class PostmortemRow(Base):
     severity: Mapped[str | None] = mapped_column(String(8), index=True)
     status: Mapped[str] = mapped_column(String(16))
     template: Mapped[str | None] = mapped_column(String(64))
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    detected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    mitigated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    meeting_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finalized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    detected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mitigated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     customer_facing: Mapped[bool] = mapped_column(Boolean, default=False)
     services: Mapped[list[str]] = mapped_column(JSON, default=list)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
-    indexed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    indexed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     timeline: Mapped[list[TimelineEventRow]] = relationship(
         back_populates="postmortem", cascade="all, delete-orphan", passive_deletes=True
@@ -64,7 +87,7 @@ class TimelineEventRow(Base):
         ForeignKey("postmortems.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     text: Mapped[str] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(String(255))
     kind: Mapped[str | None] = mapped_column(String(16))
