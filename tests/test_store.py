@@ -10,12 +10,13 @@ import json
 import multiprocessing
 import os
 import shutil
+import sys
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from afterword.store import StoreError, connect, index, revision, upgrade
+from afterword.store import StoreError, connect, index, revision, search, upgrade
 from conftest import EXAMPLES
 
 POSTGRES = os.environ.get("AFTERWORD_TEST_POSTGRES_URL")
@@ -122,6 +123,47 @@ def test_search_filters(cli, database_url, repo, options, expected):
     assert [r["path"] for r in data["results"]] == expected
 
 
+def test_search_in_a_zone_filters_by_the_moment(cli, database_url, repo):
+    (repo / "cet.md").write_text(
+        "---\ntitle: Midnight failover\nstarted_at: 2024-03-01 00:30\ntimezone: CET\n---\n\n"
+        "## Summary\n\nThe failover failed.\n"
+    )
+    run(cli, database_url, "index", repo)
+
+    def paths(*options):
+        out = run(cli, database_url, "search", "failover", "--format", "json", *options).stdout
+        return [r["path"] for r in json.loads(out)["results"]]
+
+    # 00:30 CET on 1 March is 23:30 UTC on 29 February
+    assert paths("--until", "2024-02-29T23:45:00Z") == ["postmortems/cet.md"]
+    assert paths("--since", "2024-03-01T00:00:00Z") == []
+    assert paths("--since", "2024-02-29T23:30:00Z") == ["postmortems/cet.md"]
+
+
+def test_common_words_rank_the_newest_matches(cli, database_url, tmp_path, monkeypatch):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(6):
+        words = "latency " * (6 - number)  # the oldest files say it most often
+        (folder / f"2024-01-0{number + 1}-pm.md").write_text(
+            f"# Incident {number}\n\n## Summary\n\n{words}in checkout.\n"
+        )
+    run(cli, database_url, "index", folder)
+    db = connect(database_url)
+    every = search(db, "latency", candidates=10)
+    assert not every.capped and len(every.results) == 6
+    assert every.results[0].title == "Incident 0"  # the best match overall
+    newest = search(db, "latency", candidates=3)
+    assert newest.capped
+    assert [r.title for r in newest.results] == ["Incident 3", "Incident 4", "Incident 5"]
+    monkeypatch.setattr(sys.modules["afterword.store.search"], "CANDIDATES", 3)
+    shown = run(cli, database_url, "search", "latency")
+    assert "more than 3 postmortems match; the 3 most recently indexed were ranked" in (
+        shown.stderr
+    )
+    assert shown.stdout.count("Incident") == 3
+
+
 def test_status_late_first(cli, database_url, repo):
     run(cli, database_url, "index", repo)
     data = json.loads(
@@ -184,14 +226,37 @@ def test_actions_contract_and_filters(cli, database_url, repo):
     assert {i["status"] for i in done["action_items"]} == {"done"}
 
 
-def test_upgrade_keeps_data_and_is_idempotent(cli, database_url, repo):
+def test_upgrade_from_the_first_schema_keeps_data(cli, database_url, repo):
     db = connect(database_url, create=True)
     assert revision(db) is None
-    assert upgrade(db) == (None, "0001")
+    assert upgrade(db, to="0001") == (None, "0001")
     index(db, [repo])
-    assert "already at schema 0001" in run(cli, database_url, "db", "upgrade").stdout
+    before = _contents(db)
+    assert run(cli, database_url, "search", "CoreDNS").code == 2  # out of date: refused
+    upgraded = run(cli, database_url, "db", "upgrade")
+    assert upgraded.code == 0 and "upgraded to schema 0002" in upgraded.stdout
+    assert "already at schema 0002" in run(cli, database_url, "db", "upgrade").stdout
+    assert _contents(db) == before and len(before["action_items"]) > 3
     data = json.loads(run(cli, database_url, "search", "CoreDNS", "--format", "json").stdout)
-    assert len(data["results"]) == 1
+    assert [r["title"] for r in data["results"]] == ["DNS resolution failures in eu-west"]
+    # the next index rewrites what the old schema stored (SQLite) or finds nothing to do
+    again = run(cli, database_url, "index", repo)
+    assert again.code == 0 and "0 added" in again.stdout
+
+
+def _contents(db):
+    """Every stored row but ids and index times, table by table."""
+    tables = {
+        "postmortems": "path, title, severity, status, services, tags, summary, body",
+        "timeline_events": "position, at, text, source, kind",
+        "action_items": "position, title, owner, due, type, ticket, status",
+        "root_causes": "text, rank",
+    }
+    with db.engine.connect() as connection:
+        return {
+            name: sorted(map(str, connection.execute(text(f"SELECT {columns} FROM {name}"))))
+            for name, columns in tables.items()
+        }
 
 
 def test_newer_schema_is_refused(cli, database_url, repo):

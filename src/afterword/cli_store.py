@@ -143,6 +143,7 @@ def search(
     """
     from afterword.store import Filters, connect
     from afterword.store import search as run
+    from afterword.store.search import CANDIDATES
 
     filters = Filters(
         severity=_severity(severity),
@@ -151,15 +152,20 @@ def search(
         since=moment_option(since, "--since", UTC),
         until=moment_option(until, "--until", UTC),
     )
-    results = run(connect(database), query, filters, limit)
+    found = run(connect(database), query, filters, limit)
+    if found.capped:
+        sys.stderr.write(
+            f"note: more than {CANDIDATES:,} postmortems match; the {CANDIDATES:,} most recently"
+            " indexed were ranked (add words or a filter such as --since to narrow)\n"
+        )
     if output is Format.json:
-        emit_json({"results": [result.as_dict() for result in results]})
+        emit_json({"results": [result.as_dict() for result in found.results]})
         return
-    for result in results:
+    for result in found.results:
         sys.stdout.write(
             f"{result.score:7.3f}  {result.path}  {result.title}\n         {result.snippet}\n"
         )
-    if not results:
+    if not found.results:
         sys.stdout.write("no postmortem matches\n")
 
 

@@ -8,11 +8,12 @@ current schema with ``afterword db upgrade``.
 from afterword.store.engine import Database, StoreError, connect, ready, revision, upgrade
 from afterword.store.index import IndexReport, index
 from afterword.store.queries import action_items, statuses
-from afterword.store.search import Filters, Result, search
+from afterword.store.search import Filters, Found, Result, search
 
 __all__ = [
     "Database",
     "Filters",
+    "Found",
     "IndexReport",
     "Result",
     "StoreError",
