@@ -117,6 +117,13 @@ class Vocabulary:
         self.words, self.queries = words, queries
         self.cumulative = list(itertools.accumulate(weights))
 
+    def query(self, rng: random.Random) -> list[str]:
+        """One or two different words to search for."""
+        words = {rng.choice(self.queries)}
+        while len(words) < rng.choice([1, 2]):
+            words.add(rng.choice(self.queries))
+        return sorted(words)
+
     def text(self, rng: random.Random, count: int) -> str:
         return " ".join(rng.choices(self.words, cum_weights=self.cumulative, k=count))
 
@@ -193,7 +200,7 @@ def measure(
     rng = random.Random(7)
     latencies, capped = [], 0
     for _ in range(queries):
-        query = " ".join(rng.sample(vocabulary.queries, k=rng.choice([1, 2])))
+        query = " ".join(vocabulary.query(rng))
         filters = Filters(service=rng.choice(SERVICES)) if rng.random() < 0.2 else Filters()
         began = time.perf_counter()
         found = search(db, query, filters, limit=20)

@@ -6,17 +6,20 @@ server is unreachable); without it, the PostgreSQL cases are skipped with the re
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
 import shutil
 import sys
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import MetaData, Table, create_engine, insert, text
 
-from afterword.store import StoreError, connect, index, revision, search, upgrade
+from afterword.store import Filters, StoreError, connect, index, revision, search, upgrade
 from conftest import EXAMPLES
 
 POSTGRES = os.environ.get("AFTERWORD_TEST_POSTGRES_URL")
@@ -102,7 +105,8 @@ def test_search_ranks_and_highlights(cli, database_url, repo):
     assert set(top) == {"path", "title", "score", "snippet"}
     assert top["path"] == "postmortems/payment-outage-5-whys.md"
     assert "[" in top["snippet"] and "]" in top["snippet"]
-    assert top["score"] > 0
+    scores = [result["score"] for result in data["results"]]
+    assert scores[0] == 1.0 and scores == sorted(scores, reverse=True)
 
 
 @pytest.mark.parametrize(
@@ -162,6 +166,22 @@ def test_common_words_rank_the_newest_matches(cli, database_url, tmp_path, monke
         shown.stderr
     )
     assert shown.stdout.count("Incident") == 3
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"service": "dns"}, {"severity": "SEV1", "tag": "network"}, {"tag": "none"}]
+)
+def test_every_way_to_the_newest_matches_finds_the_same(database_url, repo, monkeypatch, options):
+    db = connect(database_url, create=True)
+    upgrade(db)
+    index(db, [repo])
+    module = sys.modules["afterword.store.search"]
+    found = []
+    for walk_from in (0.0, 2.0):  # PostgreSQL: walk the ids (or labels), or the GIN index
+        monkeypatch.setattr(module, "WALK_FROM", walk_from)
+        found.append([r.path for r in search(db, "failed", Filters(**options)).results])
+    assert found[0] == found[1]
+    assert len(found[0]) == (0 if options.get("tag") == "none" else 1 if options else 2)
 
 
 def test_status_late_first(cli, database_url, repo):
@@ -226,28 +246,89 @@ def test_actions_contract_and_filters(cli, database_url, repo):
     assert {i["status"] for i in done["action_items"]} == {"done"}
 
 
+CET_POSTMORTEM = (
+    "---\ntitle: Midnight failover\nseverity: SEV2\nstarted_at: 2024-03-01 00:30\n"
+    "timezone: CET\nservices: [core]\ntags: [database]\n---\n\n## Summary\n\n"
+    "The failover failed.\n"
+)
+
+
+def _store_as_the_first_schema(db, path, content):
+    """A postmortem stored as afterword did at schema 0001 (SQLite: times as written, in
+    their own zone; PostgreSQL: the search vector filled by an UPDATE)."""
+    started = datetime(2024, 3, 1, 0, 30, tzinfo=ZoneInfo("CET"))
+    with db.engine.begin() as connection:
+        tables = MetaData()
+        postmortems = Table("postmortems", tables, autoload_with=connection)
+        ident = connection.execute(
+            insert(postmortems).returning(postmortems.c.id),
+            {
+                "path": path,
+                "content_hash": hashlib.sha256(content.encode()).hexdigest(),
+                "title": "Midnight failover",
+                "severity": "SEV2",
+                "status": "draft",
+                "started_at": started,
+                "customer_facing": False,
+                "services": ["core"],
+                "tags": ["database"],
+                "authors": [],
+                "summary": "The failover failed.",
+                "body": "",
+                "indexed_at": started,
+            },
+        ).scalar_one()
+        if db.dialect == "sqlite":
+            connection.execute(
+                text("INSERT INTO postmortem_search VALUES (:t, :s, '')"),
+                {"t": "Midnight failover", "s": "The failover failed."},
+            )
+        else:
+            connection.execute(
+                text(
+                    "UPDATE postmortems SET search_vector = to_tsvector('english', title"
+                    " || ' ' || summary) WHERE id = :id"
+                ),
+                {"id": ident},
+            )
+
+
 def test_upgrade_from_the_first_schema_keeps_data(cli, database_url, repo):
     db = connect(database_url, create=True)
     assert revision(db) is None
     assert upgrade(db, to="0001") == (None, "0001")
-    index(db, [repo])
+    (repo / "cet.md").write_text(CET_POSTMORTEM)
+    _store_as_the_first_schema(db, "postmortems/cet.md", CET_POSTMORTEM)
     before = _contents(db)
-    assert run(cli, database_url, "search", "CoreDNS").code == 2  # out of date: refused
+    assert run(cli, database_url, "search", "failover").code == 2  # out of date: refused
     upgraded = run(cli, database_url, "db", "upgrade")
     assert upgraded.code == 0 and "upgraded to schema 0002" in upgraded.stdout
     assert "already at schema 0002" in run(cli, database_url, "db", "upgrade").stdout
-    assert _contents(db) == before and len(before["action_items"]) > 3
-    data = json.loads(run(cli, database_url, "search", "CoreDNS", "--format", "json").stdout)
-    assert [r["title"] for r in data["results"]] == ["DNS resolution failures in eu-west"]
-    # the next index rewrites what the old schema stored (SQLite) or finds nothing to do
+    assert _contents(db) == before
+    # labels were made for the rows already there (and PostgreSQL's search vectors)
+    found = run(cli, database_url, "search", "failover", "--service", "core", "--format", "json")
+    assert [r["path"] for r in json.loads(found.stdout)["results"]] == ["postmortems/cet.md"]
+    # SQLite rows of the first schema are read again, their times now in UTC
     again = run(cli, database_url, "index", repo)
-    assert again.code == 0 and "0 added" in again.stdout
+    rewritten = "1 updated" if db.dialect == "sqlite" else "1 unchanged"
+    assert again.code == 0 and "3 added" in again.stdout and rewritten in again.stdout
+    late = run(
+        cli,
+        database_url,
+        "search",
+        "failover",
+        "--until",
+        "2024-02-29T23:45:00Z",
+        "--format",
+        "json",
+    )
+    assert [r["path"] for r in json.loads(late.stdout)["results"]] == ["postmortems/cet.md"]
 
 
 def _contents(db):
     """Every stored row but ids and index times, table by table."""
     tables = {
-        "postmortems": "path, title, severity, status, services, tags, summary, body",
+        "postmortems": "path, title, severity, status, started_at, services, tags, summary",
         "timeline_events": "position, at, text, source, kind",
         "action_items": "position, title, owner, due, type, ticket, status",
         "root_causes": "text, rank",

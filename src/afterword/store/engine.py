@@ -19,7 +19,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
 from afterword.errors import InputError
 
@@ -122,9 +122,14 @@ def guarded(
 def revision(db: Database) -> str | None:
     """The schema revision of the database, or None for an empty one."""
     with db.engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
+        try:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (OperationalError, ProgrammingError):
+            # asked first (not the catalogue) since every search asks; no table: no schema
+            connection.rollback()
+            if inspect(connection).has_table("alembic_version"):
+                raise
             return None
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 @guarded

@@ -7,12 +7,12 @@ removed. A file that fails to parse is reported with its error and the rest go o
 
 from __future__ import annotations
 
-import contextlib
+import collections
 import gc
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,9 +28,11 @@ from afterword.store.engine import Database, guarded
 from afterword.store.schema import (
     ActionItemRow,
     Base,
+    LabelRow,
     PostmortemRow,
     RootCauseRow,
     TimelineEventRow,
+    label,
 )
 
 #: The key of the PostgreSQL advisory lock that writers of the store take.
@@ -143,24 +145,13 @@ def index(
         known = dict(session.execute(select(PostmortemRow.path, PostmortemRow.content_hash)).all())
     work: list[Work] = [(key, str(path), known.get(key)) for key, path in keys.items()]
     batches = [work[i : i + BATCH] for i in range(0, len(work), BATCH)]
-    workers = os.cpu_count() or 1
     done = 0
-    with contextlib.ExitStack() as stack:
-        if workers > 1 and len(work) >= PARALLEL_FROM:
-            # reading and parsing, the costly part, on every core; the writes here, in one
-            # process, whose page cache stays warm between batches
-            pool = stack.enter_context(
-                ProcessPoolExecutor(max_workers=workers, initializer=_quiet_collector)
-            )
-            results: Iterable[tuple[IndexReport, list[Parsed]]] = pool.map(read_and_parse, batches)
-        else:
-            results = map(read_and_parse, batches)
-        for (part, parsed), batch in zip(results, batches, strict=True):
-            report.add(part)
-            _write(db, parsed, report)
-            done += len(batch)
-            if progress:
-                progress(done, len(work))
+    for (part, parsed), batch in zip(_parsed(batches), batches, strict=True):
+        report.add(part)
+        _write(db, parsed, report)
+        done += len(batch)
+        if progress:
+            progress(done, len(work))
     roots = [_key(Path(p).resolve(), root) for p in paths if Path(p).is_dir()]
     gone = [key for key in known if key not in keys and _under(key, roots)]
     if gone:
@@ -168,7 +159,43 @@ def index(
             _lock(session, db)
             _delete(session, db, gone)
             report.removed += len(gone)
+    if report.added + report.updated + report.removed >= ANALYZE_FROM:
+        _analyze(db)
     return report
+
+
+#: From this many rows changed, the planner's statistics are brought up to date.
+ANALYZE_FROM = 1000
+
+
+def _analyze(db: Database) -> None:
+    """Refresh the statistics the query planner reads. PostgreSQL's search plans on how
+    common a word is: without them it takes every word for a rare one (until autovacuum
+    comes by), and a common word's search walks every match."""
+    with db.engine.begin() as connection:
+        if db.dialect == "postgresql":
+            connection.execute(text("ANALYZE postmortems, postmortem_labels"))
+        else:
+            connection.execute(text("PRAGMA optimize"))
+
+
+def _parsed(batches: list[list[Work]]) -> Iterator[tuple[IndexReport, list[Parsed]]]:
+    """Each batch read and parsed, in order. Many files are parsed on every core, a few
+    batches ahead of the writer: enough to keep every worker busy while a batch is written
+    (here, in one process, whose page cache stays warm), few enough that memory does not
+    grow with the store."""
+    workers = os.cpu_count() or 1
+    if workers == 1 or sum(map(len, batches)) < PARALLEL_FROM:
+        yield from map(read_and_parse, batches)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_collector) as pool:
+        pending: collections.deque[Future[tuple[IndexReport, list[Parsed]]]] = collections.deque()
+        for batch in batches:
+            pending.append(pool.submit(read_and_parse, batch))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _quiet_collector() -> None:
@@ -244,7 +271,7 @@ def _write(db: Database, batch: list[Parsed], report: IndexReport) -> None:
         _bulk_insert(
             session, db, tables["postmortems"], [{"id": i, **row} for i, row, _ in written]
         )
-        for name in ("timeline_events", "action_items", "root_causes"):
+        for name in ("timeline_events", "action_items", "root_causes", "postmortem_labels"):
             rows = [{**child, "postmortem_id": i} for i, _, kids in written for child in kids[name]]
             if rows:
                 _bulk_insert(session, db, tables[name], rows)
@@ -315,7 +342,7 @@ def _delete(session: Session, db: Database, keys: list[str]) -> None:
         return
     if db.dialect == "sqlite":
         session.execute(delete(_FTS).where(_FTS.c.rowid.in_(ids)))
-    for table in (TimelineEventRow, ActionItemRow, RootCauseRow):
+    for table in (TimelineEventRow, ActionItemRow, RootCauseRow, LabelRow):
         session.execute(delete(table).where(table.postmortem_id.in_(ids)))
     session.execute(delete(PostmortemRow).where(PostmortemRow.id.in_(ids)))
 
@@ -388,6 +415,15 @@ def payload_of(
         ],
         "root_causes": [
             {"text": c.text, "rank": c.rank.value if c.rank else None} for c in pm.root_causes
+        ],
+        "postmortem_labels": [
+            {"label": label(kind, value)}
+            for kind, values in (
+                ("service", pm.services),
+                ("tag", pm.tags),
+                ("severity", [pm.severity.value] if pm.severity else []),
+            )
+            for value in dict.fromkeys(values)
         ],
     }
     return row, children

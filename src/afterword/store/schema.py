@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Dialect, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -122,3 +133,23 @@ class RootCauseRow(Base):
     text: Mapped[str] = mapped_column(Text)
     rank: Mapped[str | None] = mapped_column(String(16))
     postmortem: Mapped[PostmortemRow] = relationship(back_populates="root_causes")
+
+
+class LabelRow(Base):
+    """What a search can be narrowed to, one row per value: ``service:payments``,
+    ``tag:network``, ``severity:SEV1``. An index on (label, postmortem) makes a filter a
+    set of ids found once per search, not a JSON check for every match."""
+
+    __tablename__ = "postmortem_labels"
+    __table_args__ = (Index("ix_postmortem_labels_label", "label", "postmortem_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    postmortem_id: Mapped[int] = mapped_column(
+        ForeignKey("postmortems.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(1100))
+
+
+def label(kind: str, value: str) -> str:
+    """A label as stored: ``service:payments``."""
+    return f"{kind}:{value}"

@@ -1,9 +1,11 @@
 """Full-text search over titles, summaries, timelines, root causes and action items.
 
 One interface, two engines: SQLite FTS5 (``bm25`` rank) and PostgreSQL full-text search
-(``websearch_to_tsquery``, ``ts_rank_cd``, ``ts_headline``). Titles weigh most, then
-summaries, then the rest. Matches in snippets are marked with ``[`` and ``]``; a higher
-score is a better match.
+(``websearch_to_tsquery``, ``ts_rank_cd``); snippets are made here, alike for both.
+Titles weigh most, then summaries, then the rest. Matches in snippets are marked with
+``[`` and ``]``. Scores are relative: the best match scores 1, and a match half as good
+0.5, on either engine (raw ``bm25`` scores are near zero in a store of a few postmortems,
+whatever the match).
 
 Ranking costs time for every match, and a common word can match most of a large store.
 So when a query matches more than :data:`CANDIDATES` postmortems, the most recently indexed
@@ -14,18 +16,23 @@ filter (``--since``, ``--service``...) narrow the matches until all of them are 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import Row, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from afterword.store.engine import Database, guarded, ready
-from afterword.store.schema import PostmortemRow, UTCDateTime
+from afterword.store.schema import PostmortemRow, UTCDateTime, label
 
 #: Matches ranked at most per query: the most recently indexed ones when there are more.
-CANDIDATES = 2000
+CANDIDATES = 1000
+#: PostgreSQL: from this share of the store matching, the newest matches are found by
+#: walking the ids backwards (each row tested: ~3 us), below it through the GIN index
+#: (each match fetched: ~1.3 us); both cost about the same at 15% of 100,000.
+WALK_FROM = 0.15
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,11 @@ class Found:
     results: list[Result] = field(default_factory=list)
     capped: bool = False
 
+    def __post_init__(self) -> None:
+        best = max((result.score for result in self.results), default=0.0)
+        if best > 0:
+            self.results = [replace(result, score=result.score / best) for result in self.results]
+
 
 def fts5_query(query: str) -> str:
     """A user's words as an FTS5 query: each word quoted, all required; ``word*`` is a prefix."""
@@ -69,29 +81,36 @@ def fts5_query(query: str) -> str:
     return " ".join(f'"{word.rstrip("*")}"' + ("*" if word.endswith("*") else "") for word in words)
 
 
-def _filters(filters: Filters, dialect: str) -> tuple[str, dict[str, Any]]:
-    clauses: list[str] = []
+def _filters(filters: Filters, ids: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """SQL conditions on the column ``ids`` (postmortem ids), by filter, and their values.
+
+    Services, tags and severity are labels: each filter is the set of ids carrying its
+    label, found once through the label index. The dates are columns of ``postmortems``.
+    The unary ``+`` keeps SQLite from handing the set to FTS5 as rowids to look up one by
+    one (seconds for a common word); each match is checked against the set instead.
+    """
+    clauses: dict[str, str] = {}
     values: dict[str, Any] = {}
-    if filters.severity:
-        clauses.append("p.severity = :severity")
-        values["severity"] = filters.severity
-    for name in ("service", "tag"):
-        value = getattr(filters, name)
+    for kind in ("severity", "service", "tag"):
+        value = getattr(filters, kind)
         if value:
-            column = f"p.{name}s"
-            clauses.append(
-                f"({column})::jsonb ? :{name}"
-                if dialect == "postgresql"
-                else f"EXISTS (SELECT 1 FROM json_each({column}) WHERE value = :{name})"
+            clauses[kind] = (
+                f"+{ids} IN (SELECT postmortem_id FROM postmortem_labels WHERE label = :{kind})"
             )
-            values[name] = value
-    if filters.since:
-        clauses.append("p.started_at >= :since")
-        values["since"] = filters.since
-    if filters.until:
-        clauses.append("p.started_at <= :until")
-        values["until"] = filters.until
-    return "".join(f" AND {clause}" for clause in clauses), values
+            values[kind] = label(kind, value)
+    dates = [
+        f"started_at {operator} :{name}"
+        for name, operator in (("since", ">="), ("until", "<="))
+        if getattr(filters, name)
+    ]
+    if dates:
+        values |= {name: getattr(filters, name) for name in ("since", "until")}
+        clauses["dates"] = f"+{ids} IN (SELECT id FROM postmortems WHERE {' AND '.join(dates)})"
+    return clauses, values
+
+
+def _and(clauses: dict[str, str], leaving: str | None = None) -> str:
+    return "".join(f" AND {clause}" for name, clause in clauses.items() if name != leaving)
 
 
 @guarded
@@ -105,49 +124,96 @@ def search(
     """The postmortems matching ``query``, best first; ``candidates`` (default
     :data:`CANDIDATES`) is how many matches are ranked at most."""
     ready(db)
-    where, values = _filters(filters, db.dialect)
+    ids = "p.id" if db.dialect == "postgresql" else "postmortem_search.rowid"
+    where, values = _filters(filters, ids)
     ranked = candidates or CANDIDATES
     values |= {"limit": limit, "candidates": ranked, "more": ranked + 1}
     with Session(db.engine) as session:
         if db.dialect == "postgresql":
-            return _search_postgres(session, query, where, values)
-        return _search_sqlite(session, query, where, values)
+            rows, capped = _rank_postgres(session, query, where, values)
+        else:
+            rows, capped = _rank_sqlite(session, query, where, values)
+        # snippets for the rows kept only: made by the engine, they would be made for
+        # every match before the sort
+        kept = select(PostmortemRow.id, PostmortemRow.summary + " " + PostmortemRow.body)
+        found = session.execute(kept.where(PostmortemRow.id.in_([r.id for r in rows])))
+        texts: dict[int, str] = {row[0]: row[1] for row in found}
+    results = [Result(r.path, r.title, float(r.score), highlight(texts[r.id], query)) for r in rows]
+    return Found(results, capped)
 
 
-def _search_postgres(session: Session, query: str, where: str, values: dict[str, Any]) -> Found:
-    # the query written out in each place (not taken from a CTE) so that the planner sees
-    # how common its words are: a common word is then found by walking the newest ids
-    # backwards, a rare one through the GIN index
+def _rank_postgres(
+    session: Session, query: str, where: dict[str, str], values: dict[str, Any]
+) -> tuple[Sequence[Row[Any]], bool]:
     tsquery = "websearch_to_tsquery('english', :query)"
+    values = values | {"query": query}
+    # a search is short: never spend longer compiling or starting workers than running it
+    session.execute(text("SET LOCAL jit = off"))
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     sql = (
-        "WITH newest AS MATERIALIZED (SELECT p.id FROM postmortems p"
-        f" WHERE p.search_vector @@ {tsquery}{where} ORDER BY p.id DESC LIMIT :more),"
+        f"WITH newest AS MATERIALIZED ({_newest_postgres(session, tsquery, where, values)}),"
         f" top AS (SELECT p.id, ts_rank_cd(p.search_vector, {tsquery}) AS score"
         " FROM postmortems p JOIN (SELECT id FROM newest ORDER BY id DESC LIMIT :candidates)"
         " AS kept ON kept.id = p.id ORDER BY score DESC, p.path LIMIT :limit)"
-        " SELECT p.path, p.title, top.score, (SELECT count(*) FROM newest) AS matched,"
-        f" ts_headline('english', p.summary || ' ' || p.body, {tsquery},"
-        " 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, MaxFragments=1') AS snippet"
+        " SELECT p.id, p.path, p.title, top.score, (SELECT count(*) FROM newest) AS matched"
         " FROM top JOIN postmortems p ON p.id = top.id ORDER BY top.score DESC, p.path"
     )
-    # plan each search for its own words (a generic plan cannot tell common from rare),
-    # and never spend longer compiling it than running it
-    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    session.execute(text("SET LOCAL jit = off"))
-    rows = session.execute(_bound(sql), values | {"query": query}).all()
-    return Found(
-        [Result(r.path, r.title, float(r.score), " ".join(str(r.snippet).split())) for r in rows],
-        capped=bool(rows) and rows[0].matched > values["candidates"],
+    rows = session.execute(_bound(sql), values).all()
+    return rows, bool(rows) and rows[0].matched > values["candidates"]
+
+
+def _newest_postgres(
+    session: Session, tsquery: str, where: dict[str, str], values: dict[str, Any]
+) -> str:
+    """The query for the newest matches, shaped by how common the words are.
+
+    Testing a row for the words costs ~3 us (its search vector is read), fetching a match
+    that the GIN index found ~1.3 us, and the planner underrates the first; so the shape is
+    chosen here, on the planner's estimate of how many postmortems have the words:
+
+    - rare words (under :data:`WALK_FROM` of the store): every match through the GIN
+      index, then the newest kept;
+    - common words with a service, tag or severity filter: the postmortems with that label,
+      newest first (the label index is in id order), until enough have the words;
+    - common words alone: every postmortem, newest first, until enough have the words.
+    """
+    plan = session.execute(
+        _bound(
+            "EXPLAIN (FORMAT JSON) SELECT p.id FROM postmortems p"
+            f" WHERE p.search_vector @@ {tsquery}"
+        ),
+        values,
+    )
+    estimated = float(plan.scalar_one()[0]["Plan"]["Plan Rows"])
+    stored = session.execute(
+        text("SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'postmortems'::regclass")
+    ).scalar_one()
+    words = f"p.search_vector @@ {tsquery}"
+    if estimated < WALK_FROM * float(stored):
+        return (
+            f"SELECT p.id FROM postmortems p WHERE {words}{_and(where)}"
+            " ORDER BY p.id + 0 DESC LIMIT :more"
+        )
+    kind = next((kind for kind in ("service", "tag", "severity") if kind in where), None)
+    if kind is not None:
+        # LATERAL: the labelled ids, newest first, each row then fetched and tested (the
+        # planner would rather test every postmortem for the words, newest first)
+        return (
+            "SELECT l.id FROM (SELECT postmortem_id AS id FROM postmortem_labels"
+            f" WHERE label = :{kind} ORDER BY postmortem_id DESC) AS l CROSS JOIN LATERAL"
+            f" (SELECT 1 FROM postmortems p WHERE p.id = l.id AND {words}{_and(where, kind)})"
+            " AS hit ORDER BY l.id DESC LIMIT :more"
+        )
+    return (
+        f"SELECT p.id FROM postmortems p WHERE {words}{_and(where)} ORDER BY p.id DESC LIMIT :more"
     )
 
 
-def _search_sqlite(session: Session, query: str, where: str, values: dict[str, Any]) -> Found:
+def _rank_sqlite(
+    session: Session, query: str, where: dict[str, str], values: dict[str, Any]
+) -> tuple[Sequence[Row[Any]], bool]:
     values = values | {"match": fts5_query(query)}
-    matches = (
-        "FROM postmortem_search"
-        + (" JOIN postmortems p ON p.id = postmortem_search.rowid" if where else "")
-        + f" WHERE postmortem_search MATCH :match{where}"
-    )
+    matches = f"FROM postmortem_search WHERE postmortem_search MATCH :match{_and(where)}"
     # how many match (up to one more than are ranked), and the newest one not ranked
     newest = session.execute(
         _bound(
@@ -167,12 +233,7 @@ def _search_sqlite(session: Session, query: str, where: str, values: dict[str, A
         ),
         values | {"oldest": newest.oldest},
     ).all()
-    # snippets for the rows kept only: SQLite's snippet() would run for every match
-    kept = select(PostmortemRow.id, PostmortemRow.summary + " " + PostmortemRow.body)
-    found = session.execute(kept.where(PostmortemRow.id.in_([r.id for r in rows])))
-    texts: dict[int, str] = {row[0]: row[1] for row in found}
-    results = [Result(r.path, r.title, float(r.score), highlight(texts[r.id], query)) for r in rows]
-    return Found(results, capped)
+    return rows, capped
 
 
 def _bound(sql: str) -> Any:

@@ -1,0 +1,87 @@
+"""Labels to filter searches by; PostgreSQL computes each search vector itself; SQLite
+times are stored in UTC.
+
+Both: ``postmortem_labels`` holds one row per service, tag and severity of a postmortem
+(``service:payments``), filled here from the postmortems already stored.
+
+PostgreSQL: revision 0001 filled ``search_vector`` with an UPDATE after each insert, a
+second version of every row. A stored generated column is computed in the insert (and here,
+for the rows already there).
+
+SQLite: revision 0001 stored a time's wall clock without its offset (15:36 CET as 15:36).
+Times are now stored in UTC; the content hashes are cleared so that the next
+``afterword index`` rewrites every row with its times in UTC. Nothing else changes.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+VECTOR = (
+    "setweight(to_tsvector('english', coalesce(title, '')), 'A')"
+    " || setweight(to_tsvector('english', coalesce(summary, '')), 'B')"
+    " || setweight(to_tsvector('english', coalesce(body, '')), 'C')"
+)
+
+
+#: Each label kind, and how to read the values of its column, per engine.
+LABELS = {
+    "service": ("json_each(p.services) j", "jsonb_array_elements_text(p.services::jsonb) j"),
+    "tag": ("json_each(p.tags) j", "jsonb_array_elements_text(p.tags::jsonb) j"),
+}
+
+
+def upgrade() -> None:
+    op.create_table(
+        "postmortem_labels",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "postmortem_id",
+            sa.Integer,
+            sa.ForeignKey("postmortems.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("label", sa.String(1100), nullable=False),
+    )
+    op.create_index("ix_postmortem_labels_postmortem_id", "postmortem_labels", ["postmortem_id"])
+    op.create_index("ix_postmortem_labels_label", "postmortem_labels", ["label", "postmortem_id"])
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for kind, (sqlite_values, postgresql_values) in LABELS.items():
+        values = postgresql_values if postgresql else sqlite_values
+        value = "j" if postgresql else "j.value"
+        op.execute(
+            "INSERT INTO postmortem_labels (postmortem_id, label)"
+            f" SELECT DISTINCT p.id, '{kind}:' || {value} FROM postmortems p, {values}"
+        )
+    op.execute(
+        "INSERT INTO postmortem_labels (postmortem_id, label)"
+        " SELECT id, 'severity:' || severity FROM postmortems WHERE severity IS NOT NULL"
+    )
+    if not postgresql:
+        op.execute("UPDATE postmortems SET content_hash = ''")
+        return
+    op.execute("DROP INDEX IF EXISTS ix_postmortems_search")
+    op.execute("ALTER TABLE postmortems DROP COLUMN search_vector")
+    op.execute(
+        f"ALTER TABLE postmortems ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({VECTOR})"
+        " STORED"
+    )
+    op.execute("CREATE INDEX ix_postmortems_search ON postmortems USING gin (search_vector)")
+
+
+def downgrade() -> None:
+    op.drop_table("postmortem_labels")
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute("DROP INDEX IF EXISTS ix_postmortems_search")
+    op.execute("ALTER TABLE postmortems DROP COLUMN search_vector")
+    op.execute("ALTER TABLE postmortems ADD COLUMN search_vector tsvector")
+    op.execute(f"UPDATE postmortems SET search_vector = {VECTOR}")
+    op.execute("CREATE INDEX ix_postmortems_search ON postmortems USING gin (search_vector)")
