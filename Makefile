@@ -29,7 +29,15 @@ run: $(VENV)/.installed
 	echo "== afterword triage: the bundled example incidents"; \
 	for incident in examples/incidents/*.yaml; do $(AFTERWORD) triage $$incident; done; \
 	echo "== afterword parse: the bundled example postmortems and the new ones"; \
-	for doc in examples/*.md $$dir/*.md; do $(AFTERWORD) parse $$doc; done
+	for doc in examples/*.md $$dir/*.md; do $(AFTERWORD) parse $$doc; done; \
+	echo "== afterword lint: the bundled example postmortems"; \
+	$(AFTERWORD) lint examples/*.md; \
+	echo "== afterword index, search, status, actions: the examples in a SQLite store"; \
+	db="sqlite:///$$dir/afterword.db"; \
+	$(AFTERWORD) index examples --database $$db; \
+	$(AFTERWORD) search "connection pool" --database $$db; \
+	$(AFTERWORD) status --today 2024-02-12 --database $$db; \
+	$(AFTERWORD) actions --today 2024-02-12 --database $$db
 
 ## test: install the dev extras and run ruff, mypy, the layer contract and pytest
 test: $(VENV)/.installed-dev lint typecheck pytest

@@ -56,7 +56,7 @@ class PostmortemRow(Base):
     __tablename__ = "postmortems"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    path: Mapped[str] = mapped_column(String(1024), unique=True, index=True)
+    path: Mapped[str] = mapped_column(String(1024), unique=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(Text)
     severity: Mapped[str | None] = mapped_column(String(8), index=True)

@@ -2,7 +2,8 @@
 times are stored in UTC.
 
 Both: ``postmortem_labels`` holds one row per service, tag and severity of a postmortem
-(``service:payments``), filled here from the postmortems already stored.
+(``service:payments``), filled here from the postmortems already stored; the second unique
+index on ``postmortems.path`` (0001 made an index beside the unique constraint) is dropped.
 
 PostgreSQL: revision 0001 filled ``search_vector`` with an UPDATE after each insert, a
 second version of every row. A stored generated column is computed in the insert (and here,
@@ -52,6 +53,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_postmortem_labels_postmortem_id", "postmortem_labels", ["postmortem_id"])
     op.create_index("ix_postmortem_labels_label", "postmortem_labels", ["label", "postmortem_id"])
+    op.drop_index("ix_postmortems_path", table_name="postmortems")
     postgresql = op.get_bind().dialect.name == "postgresql"
     for kind, (sqlite_values, postgresql_values) in LABELS.items():
         values = postgresql_values if postgresql else sqlite_values
@@ -78,6 +80,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("postmortem_labels")
+    op.create_index("ix_postmortems_path", "postmortems", ["path"], unique=True)
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("DROP INDEX IF EXISTS ix_postmortems_search")
