@@ -83,3 +83,22 @@ def test_format_datetime_is_canonical():
 def test_find_date_needs_a_year():
     assert find_date("On January 21st the certificate expired") is None
     assert find_date("Outage - September 29, 2025") == date(2025, 9, 29)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-01-15 14:02 UTC",
+        "2024-01-15 14:02",
+        "2024-01-15T14:02:09",
+        "2024-01-15 14:02:09 UTC",
+        "2024-02-30 14:02 UTC",  # no such day
+        "2024-01-15 25:02",  # no such hour
+        "2024-01-15 14:61 UTC",
+        "2024-12-31T23:59:59 UTC",
+    ],
+)
+def test_the_plain_stamp_reads_as_the_general_pattern_does(text):
+    from afterword.timeutil import _parse_stamp
+
+    assert parse_stamp(text) == _parse_stamp(text, None)

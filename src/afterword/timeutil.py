@@ -157,8 +157,29 @@ def format_offset(offset: timedelta) -> str:
     return f"{sign}{hours:02d}:{rest:02d}"
 
 
+#: The stamp Afterword writes itself, ``2024-01-15 14:02 UTC``: read without the general
+#: pattern, which tries every way of writing a time (a timeline has many stamps).
+_PLAIN_STAMP = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d))?(?: (UTC))?")
+
+
 def parse_stamp(text: str, *, default_year: int | None = None) -> Stamp | None:
     """Read a date and/or time at the start of ``text``; None when there is none."""
+    plain = _PLAIN_STAMP.fullmatch(text)
+    if plain:
+        year, month, day, hour, minute, second, zone = plain.groups()
+        try:
+            return Stamp(
+                day=date(int(year), int(month), int(day)),
+                clock=time(int(hour), int(minute), int(second or 0)),
+                zone=zone_from_name(zone) if zone else None,
+                end=len(text),
+            )
+        except ValueError:
+            pass  # no such day or time: as the general pattern reads it
+    return _parse_stamp(text, default_year)
+
+
+def _parse_stamp(text: str, default_year: int | None) -> Stamp | None:
     match = _TIMESTAMP.match(text)
     if not match or (match.group("H") is None and not _has_date(match)):
         return None
