@@ -147,9 +147,14 @@ def _rank_postgres(
 ) -> tuple[Sequence[Row[Any]], bool]:
     tsquery = "websearch_to_tsquery('english', :query)"
     values = values | {"query": query}
-    # a search is short: never spend longer compiling or starting workers than running it
-    session.execute(text("SET LOCAL jit = off"))
-    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    # a search is short: never spend longer compiling or starting workers than running it;
+    # and each is planned for its own words (a generic plan cannot tell common from rare)
+    session.execute(
+        text(
+            "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0;"
+            " SET LOCAL plan_cache_mode = force_custom_plan"
+        )
+    )
     sql = (
         f"WITH newest AS MATERIALIZED ({_newest_postgres(session, tsquery, where, values)}),"
         f" top AS (SELECT p.id, ts_rank_cd(p.search_vector, {tsquery}) AS score"
