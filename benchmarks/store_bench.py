@@ -24,6 +24,7 @@ import argparse
 import collections
 import functools
 import itertools
+import os
 import random
 import re
 import statistics
@@ -193,9 +194,11 @@ def measure(
     """Index time, search latencies, and how many searches matched more than were ranked."""
     db = connect(url, create=True)
     upgrade(db)
-    started = time.perf_counter()
+    started, before = time.perf_counter(), os.times()
     report = index(db, [folder])
-    took = time.perf_counter() - started
+    took, after = time.perf_counter() - started, os.times()
+    cpu = sum(after[:4]) - sum(before[:4])  # this process and its parse workers
+    print(f"  ({url.split(':')[0]} index: {cpu:.1f} s of CPU in afterword's processes)")
     assert not report.failed, report.failed[:3]
     rng = random.Random(7)
     latencies, capped = [], 0

@@ -3,6 +3,9 @@
 A file whose content hash is unchanged is skipped; a changed one is replaced whole (its
 timeline, action items and root causes with it); a file gone from an indexed folder is
 removed. A file that fails to parse is reported with its error and the rest go on.
+
+Many files are read and parsed on every core; one process writes them, in batches of
+:data:`BATCH` under the store's write lock (PostgreSQL ``COPY``, SQLite ``executemany``).
 """
 
 from __future__ import annotations
@@ -146,7 +149,7 @@ def index(
     work: list[Work] = [(key, str(path), known.get(key)) for key, path in keys.items()]
     batches = [work[i : i + BATCH] for i in range(0, len(work), BATCH)]
     done = 0
-    for (part, parsed), batch in zip(_parsed(batches), batches, strict=True):
+    for (part, parsed), batch in zip(_parsed(batches, _workers(db)), batches, strict=True):
         report.add(part)
         _write(db, parsed, report)
         done += len(batch)
@@ -179,13 +182,12 @@ def _analyze(db: Database) -> None:
             connection.execute(text("PRAGMA optimize"))
 
 
-def _parsed(batches: list[list[Work]]) -> Iterator[tuple[IndexReport, list[Parsed]]]:
-    """Each batch read and parsed, in order. Many files are parsed on every core, a few
-    batches ahead of the writer: enough to keep every worker busy while a batch is written
-    (here, in one process, whose page cache stays warm), few enough that memory does not
-    grow with the store."""
-    workers = os.cpu_count() or 1
-    if workers == 1 or sum(map(len, batches)) < PARALLEL_FROM:
+def _parsed(batches: list[list[Work]], workers: int) -> Iterator[tuple[IndexReport, list[Parsed]]]:
+    """Each batch read and parsed, in order. Many files are parsed by ``workers`` processes,
+    a few batches ahead of the writer: enough to keep every worker busy while a batch is
+    written (here, in one process, whose page cache stays warm), few enough that memory does
+    not grow with the store."""
+    if workers < 1 or sum(map(len, batches)) < PARALLEL_FROM:
         yield from map(read_and_parse, batches)
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_collector) as pool:
@@ -196,6 +198,13 @@ def _parsed(batches: list[list[Work]]) -> Iterator[tuple[IndexReport, list[Parse
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _workers(db: Database) -> int:
+    """How many processes parse (0: parse here): one per core. (Measured on 2 cores with
+    PostgreSQL: leaving a core to the writer and the server is slower, 91 s against 70.)"""
+    cores = os.cpu_count() or 1
+    return cores if cores > 1 else 0
 
 
 def _quiet_collector() -> None:
