@@ -66,10 +66,60 @@ def split(text: str) -> Split:
     return Split(front, rest, body_line)
 
 
+#: A line of flat front matter: ``key: value`` with nothing YAML could read otherwise.
+_FLAT_LINE = re.compile(r"([A-Za-z_][\w-]*):(?:[ ]+(.*?))?[ ]*")
+#: A value with none of YAML's marks (quotes, anchors, tags, blocks, comments, nesting).
+_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#\[\]{},'\"]|:(?=\S))*(?<!:)")
+_FLOW_ITEM = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:#\[\]{},'\"]*|")
+_SCALARS = _Loader("")  # reads one scalar at a time: its resolver and constructors
+
+
+def _flat(front: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]] | None:
+    """Flat front matter (one ``key: value`` or ``key: [a, b]`` a line) read without the
+    YAML parser, with YAML's own rules for what each plain value is; None for anything
+    else, which the YAML parser reads. Most front matter is flat, and a store indexes
+    thousands of documents."""
+    data: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    for offset, line in enumerate(front.split("\n")):
+        if not line.strip():
+            continue
+        match = _FLAT_LINE.fullmatch(line)
+        if match is None or _scalar(match.group(1)) != match.group(1):
+            return None
+        key, raw = match.groups()
+        if key in data:
+            return None
+        if raw is None:
+            value: Any = None
+        elif raw.startswith("[") and raw.endswith("]"):
+            items = [item.strip() for item in raw[1:-1].split(",")]
+            if items == [""]:
+                items = []
+            if not all(item and _FLOW_ITEM.fullmatch(item) for item in items):
+                return None
+            value = [_scalar(item) for item in items]
+        elif _PLAIN.fullmatch(raw):
+            value = _scalar(raw)
+        else:
+            return None
+        data[key] = value
+        lines[key] = first_line + offset
+    return data, lines
+
+
+def _scalar(text: str) -> Any:
+    tag = _SCALARS.resolve(yaml.ScalarNode, text, (True, False))
+    return _SCALARS.yaml_constructors[tag](_SCALARS, yaml.ScalarNode(tag, text))
+
+
 def load(
     front: str, *, path: str | Path | None, first_line: int = 2
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """The front matter's mapping and the 1-based file line of each top-level key."""
+    flat = _flat(front, first_line)
+    if flat is not None:
+        return flat
     loader = _Loader(front)
     try:
         node = loader.get_single_node()
