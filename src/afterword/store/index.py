@@ -115,8 +115,8 @@ def _key(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-#: Files read, parsed and written per transaction: enough to amortise the commit, small
-#: enough to let a concurrent run take its turn.
+#: Files read, parsed and written per transaction at most: enough to amortise the commit,
+#: small enough to let a concurrent run take its turn.
 BATCH = 500
 #: From this many files, reading and parsing are spread over the machine's cores.
 PARALLEL_FROM = 200
@@ -147,9 +147,12 @@ def index(
     with Session(db.engine) as session:
         known = dict(session.execute(select(PostmortemRow.path, PostmortemRow.content_hash)).all())
     work: list[Work] = [(key, str(path), known.get(key)) for key, path in keys.items()]
-    batches = [work[i : i + BATCH] for i in range(0, len(work), BATCH)]
+    workers = _workers(db)
+    # a few batches per worker even for a few hundred files, so that all of them start
+    size = min(BATCH, max(50, -(-len(work) // (4 * max(workers, 1)))))
+    batches = [work[i : i + size] for i in range(0, len(work), size)]
     done = 0
-    for (part, parsed), batch in zip(_parsed(batches, _workers(db)), batches, strict=True):
+    for (part, parsed), batch in zip(_parsed(batches, workers), batches, strict=True):
         report.add(part)
         _write(db, parsed, report)
         done += len(batch)
