@@ -311,12 +311,11 @@ def _tracker(to: TrackerName, repo: str | None, project: str | None, issue_type:
 
 def _sync_files(paths: list[Path] | None, database: str | None) -> list[tuple[str, Path]]:
     from afterword.store import connect
-    from afterword.store.index import key_of, postmortem_files
+    from afterword.store.index import keyed_files
     from afterword.store.queries import postmortem_rows
 
     if paths:
-        root = Path.cwd()
-        return [(key_of(path, root), path) for path in postmortem_files(paths)]
+        return list(keyed_files(paths, Path.cwd()).items())
     db = connect(database)
     return [(row.path, _on_disk(row.path, db.root)) for row in postmortem_rows(db)]
 

@@ -103,9 +103,11 @@ def postmortem_files(paths: Iterable[str | Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def key_of(path: Path, root: Path) -> str:
-    """How a file is named in the store: relative to the repository root when inside it."""
-    return _key(path if path.is_absolute() else path.resolve(), root.resolve())
+def keyed_files(paths: Iterable[str | Path], root: Path) -> dict[str, Path]:
+    """The files to index (:func:`postmortem_files`) by their name in the store: relative
+    to the repository root when inside it."""
+    base = root.resolve()
+    return {_key(path, base): path for path in postmortem_files(paths)}
 
 
 def _key(path: Path, root: Path) -> str:
@@ -142,8 +144,7 @@ def index(
 ) -> IndexReport:
     """Index the postmortems under ``paths``; unchanged files are skipped."""
     report = IndexReport()
-    root = db.root.resolve()
-    keys = {_key(path, root): path for path in postmortem_files(paths)}
+    keys = keyed_files(paths, db.root)
     with Session(db.engine) as session:
         known = dict(session.execute(select(PostmortemRow.path, PostmortemRow.content_hash)).all())
     work: list[Work] = [(key, str(path), known.get(key)) for key, path in keys.items()]
@@ -158,6 +159,7 @@ def index(
         done += len(batch)
         if progress:
             progress(done, len(work))
+    root = db.root.resolve()
     roots = [_key(Path(p).resolve(), root) for p in paths if Path(p).is_dir()]
     gone = [key for key in known if key not in keys and _under(key, roots)]
     if gone:
