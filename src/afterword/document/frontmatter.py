@@ -70,7 +70,7 @@ def split(text: str) -> Split:
 _FLAT_LINE = re.compile(r"([A-Za-z_][\w-]*):(?:[ ]+(.*?))?[ ]*")
 #: A value with none of YAML's marks (quotes, anchors, tags, blocks, comments, nesting).
 _PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#\[\]{},'\"]|:(?=\S))*(?<!:)")
-_FLOW_ITEM = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:#\[\]{},'\"]*|")
+_FLOW_ITEM = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:#\[\]{},'\"]*")
 _SCALARS = _Loader("")  # reads one scalar at a time: its resolver and constructors
 
 
@@ -96,7 +96,7 @@ def _flat(front: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]] 
             items = [item.strip() for item in raw[1:-1].split(",")]
             if items == [""]:
                 items = []
-            if not all(item and _FLOW_ITEM.fullmatch(item) for item in items):
+            if not all(_FLOW_ITEM.fullmatch(item) for item in items):
                 return None
             value = [_scalar(item) for item in items]
         elif _PLAIN.fullmatch(raw):

@@ -27,8 +27,9 @@ ENV = "AFTERWORD_DATABASE_URL"
 #: Seconds a SQLite writer waits for another to finish before "the database is locked".
 LOCK_TIMEOUT_ENV = "AFTERWORD_DB_LOCK_TIMEOUT"
 DEFAULT_PATH = Path(".afterword") / "afterword.db"
-HEAD = "0002"
+#: Every schema revision this afterword knows, oldest first; the last is the one it reads.
 REVISIONS = ("0001", "0002")
+HEAD = REVISIONS[-1]
 
 
 class StoreError(InputError):
