@@ -182,18 +182,14 @@ def _newest_postgres(
       newest first (the label index is in id order), until enough have the words;
     - common words alone: every postmortem, newest first, until enough have the words.
     """
+    words = f"p.search_vector @@ {tsquery}"
     plan = session.execute(
-        _bound(
-            "EXPLAIN (FORMAT JSON) SELECT p.id FROM postmortems p"
-            f" WHERE p.search_vector @@ {tsquery}"
-        ),
-        values,
+        _bound(f"EXPLAIN (FORMAT JSON) SELECT p.id FROM postmortems p WHERE {words}"), values
     )
     estimated = float(plan.scalar_one()[0]["Plan"]["Plan Rows"])
     stored = session.execute(
         text("SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'postmortems'::regclass")
     ).scalar_one()
-    words = f"p.search_vector @@ {tsquery}"
     if estimated < WALK_FROM * float(stored):
         return (
             f"SELECT p.id FROM postmortems p WHERE {words}{_and(where)}"
