@@ -32,13 +32,6 @@ VECTOR = (
 )
 
 
-#: Each label kind, and how to read the values of its column, per engine.
-LABELS = {
-    "service": ("json_each(p.services) j", "jsonb_array_elements_text(p.services::jsonb) j"),
-    "tag": ("json_each(p.tags) j", "jsonb_array_elements_text(p.tags::jsonb) j"),
-}
-
-
 def upgrade() -> None:
     op.create_table(
         "postmortem_labels",
@@ -55,8 +48,13 @@ def upgrade() -> None:
     op.create_index("ix_postmortem_labels_label", "postmortem_labels", ["label", "postmortem_id"])
     op.drop_index("ix_postmortems_path", table_name="postmortems")
     postgresql = op.get_bind().dialect.name == "postgresql"
-    for kind, (sqlite_values, postgresql_values) in LABELS.items():
-        values = postgresql_values if postgresql else sqlite_values
+    for kind in ("service", "tag"):  # each element of the JSON list in column <kind>s
+        column = f"p.{kind}s"
+        values = (
+            f"jsonb_array_elements_text({column}::jsonb) j"
+            if postgresql
+            else f"json_each({column}) j"
+        )
         value = "j" if postgresql else "j.value"
         op.execute(
             "INSERT INTO postmortem_labels (postmortem_id, label)"
