@@ -19,7 +19,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import MetaData, Table, create_engine, insert, text
 
-from afterword.store import Filters, StoreError, connect, index, revision, search, upgrade
+from afterword.store import (
+    Filters,
+    StoreError,
+    connect,
+    downgrade,
+    index,
+    revision,
+    search,
+    upgrade,
+)
 from conftest import EXAMPLES
 
 POSTGRES = os.environ.get("AFTERWORD_TEST_POSTGRES_URL")
@@ -177,11 +186,20 @@ def test_every_way_to_the_newest_matches_finds_the_same(database_url, repo, monk
     index(db, [repo])
     module = sys.modules["afterword.store.search"]
     found = []
-    for walk_from in (0.0, 2.0):  # PostgreSQL: walk the ids (or labels), or the GIN index
-        monkeypatch.setattr(module, "WALK_FROM", walk_from)
-        found.append([r.path for r in search(db, "failed", Filters(**options)).results])
-    assert found[0] == found[1]
-    assert len(found[0]) == (0 if options.get("tag") == "none" else 1 if options else 2)
+    # PostgreSQL: every id at once, or the newest few first and then wider ranges
+    for spare in (1000.0, 0.001):
+        monkeypatch.setattr(module, "SPARE", spare)
+        for candidates in (1, 10):
+            hits = search(db, "failed", Filters(**options), candidates=candidates)
+            found.append(([r.path for r in hits.results], hits.capped))
+    assert found[0] == found[2] and found[1] == found[3]
+    every, capped = found[1]
+    assert not capped and len(every) == (0 if options.get("tag") == "none" else 1 if options else 2)
+    newest, capped = found[0]  # one ranked: the most recently indexed match
+    assert capped == (len(every) > 1)
+    with db.engine.connect() as connection:
+        order = connection.execute(text("SELECT path FROM postmortems ORDER BY id DESC")).scalars()
+        assert newest == [path for path in order if path in every][:1]
 
 
 def test_status_late_first(cli, database_url, repo):
@@ -302,8 +320,8 @@ def test_upgrade_from_the_first_schema_keeps_data(cli, database_url, repo):
     before = _contents(db)
     assert run(cli, database_url, "search", "failover").code == 2  # out of date: refused
     upgraded = run(cli, database_url, "db", "upgrade")
-    assert upgraded.code == 0 and "upgraded to schema 0002" in upgraded.stdout
-    assert "already at schema 0002" in run(cli, database_url, "db", "upgrade").stdout
+    assert upgraded.code == 0 and "upgraded to schema 0003" in upgraded.stdout
+    assert "already at schema 0003" in run(cli, database_url, "db", "upgrade").stdout
     assert _contents(db) == before
     # labels were made for the rows already there (and PostgreSQL's search vectors)
     found = run(cli, database_url, "search", "failover", "--service", "core", "--format", "json")
@@ -323,6 +341,23 @@ def test_upgrade_from_the_first_schema_keeps_data(cli, database_url, repo):
         "json",
     )
     assert [r["path"] for r in json.loads(late.stdout)["results"]] == ["postmortems/cet.md"]
+
+
+def test_label_array_migrates_down_and_up_again(database_url, repo):
+    """0003 moved PostgreSQL's labels into an array; back to 0002 and up again, every
+    filter finds what it found."""
+    db = connect(database_url, create=True)
+    upgrade(db)
+    index(db, [repo])
+    filters = [Filters(service="dns"), Filters(severity="SEV1", tag="network"), Filters()]
+    before = [[r.path for r in search(db, "failed", f).results] for f in filters]
+    assert downgrade(db, "0002") == ("0003", "0002")
+    with db.engine.connect() as connection:
+        labels = connection.execute(text("SELECT count(*) FROM postmortem_labels")).scalar()
+    assert labels and labels >= len(before[2])
+    upgrade(db)
+    assert [[r.path for r in search(db, "failed", f).results] for f in filters] == before
+    assert [len(found) for found in before] == [1, 1, 2]
 
 
 def _contents(db):

@@ -7,6 +7,7 @@ decides what a written time means and which zone it is in.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,7 +109,10 @@ def _flat(front: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]] 
     return data, lines
 
 
+@functools.lru_cache(maxsize=4096)
 def _scalar(text: str) -> Any:
+    """A plain scalar as YAML reads it: a string, number, boolean, null or date, all
+    immutable, so that one read serves every document with the same key or value."""
     tag = _SCALARS.resolve(yaml.ScalarNode, text, (True, False))
     return _SCALARS.yaml_constructors[tag](_SCALARS, yaml.ScalarNode(tag, text))
 

@@ -5,7 +5,15 @@ at any time with ``afterword index``. Migrations (Alembic) bring any older datab
 current schema with ``afterword db upgrade``.
 """
 
-from afterword.store.engine import Database, StoreError, connect, ready, revision, upgrade
+from afterword.store.engine import (
+    Database,
+    StoreError,
+    connect,
+    downgrade,
+    ready,
+    revision,
+    upgrade,
+)
 from afterword.store.index import IndexReport, index
 from afterword.store.queries import action_items, statuses
 from afterword.store.search import Filters, Found, Result, search
@@ -19,6 +27,7 @@ __all__ = [
     "StoreError",
     "action_items",
     "connect",
+    "downgrade",
     "index",
     "ready",
     "revision",

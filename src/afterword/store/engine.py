@@ -28,7 +28,7 @@ ENV = "AFTERWORD_DATABASE_URL"
 LOCK_TIMEOUT_ENV = "AFTERWORD_DB_LOCK_TIMEOUT"
 DEFAULT_PATH = Path(".afterword") / "afterword.db"
 #: Every schema revision this afterword knows, oldest first; the last is the one it reads.
-REVISIONS = ("0001", "0002")
+REVISIONS = ("0001", "0002", "0003")
 HEAD = REVISIONS[-1]
 
 
@@ -136,19 +136,32 @@ def revision(db: Database) -> str | None:
 @guarded
 def upgrade(db: Database, to: str = HEAD) -> tuple[str | None, str]:
     """Migrate the database to the newest schema (or to revision ``to``); (before, after)."""
+    before = revision(db)
+    check_not_newer(before, db)
+    _migrate(db, "upgrade", to)
+    return before, to
+
+
+@guarded
+def downgrade(db: Database, to: str) -> tuple[str | None, str]:
+    """Migrate the database back to revision ``to``; (before, after)."""
+    before = revision(db)
+    check_not_newer(before, db)
+    _migrate(db, "downgrade", to)
+    return before, to
+
+
+def _migrate(db: Database, direction: str, to: str) -> None:
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
-    before = revision(db)
-    check_not_newer(before, db)
     config = AlembicConfig()
     config.set_main_option(
         "script_location", str(resources.files("afterword.store") / "migrations")
     )
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, to)
-    return before, to
+        getattr(command, direction)(config, to)
 
 
 def check_not_newer(current: str | None, db: Database) -> None:

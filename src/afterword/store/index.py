@@ -28,15 +28,7 @@ from afterword.document.parser import parse_document
 from afterword.errors import InputError
 from afterword.model import Postmortem
 from afterword.store.engine import Database, guarded
-from afterword.store.schema import (
-    ActionItemRow,
-    Base,
-    LabelRow,
-    PostmortemRow,
-    RootCauseRow,
-    TimelineEventRow,
-    label,
-)
+from afterword.store.schema import Base, PostmortemRow, label
 
 #: The key of the PostgreSQL advisory lock that writers of the store take.
 LOCK_KEY = 0x41465457
@@ -49,6 +41,9 @@ _FTS = Table(
     Column("summary", Text),
     Column("body", Text),
 )
+
+#: The tables of what was read out of a postmortem, each row with its ``postmortem_id``.
+CHILDREN = ("timeline_events", "action_items", "root_causes")
 
 #: Files in a postmortem repository that are not postmortems.
 NOT_POSTMORTEMS = frozenset(
@@ -182,7 +177,7 @@ def _analyze(db: Database) -> None:
     comes by), and a common word's search walks every match."""
     with db.engine.begin() as connection:
         if db.dialect == "postgresql":
-            connection.execute(text("ANALYZE postmortems, postmortem_labels"))
+            connection.execute(text("ANALYZE postmortems"))
         else:
             connection.execute(text("PRAGMA optimize"))
 
@@ -285,15 +280,21 @@ def _write(db: Database, batch: list[Parsed], report: IndexReport) -> None:
         _bulk_insert(
             session, db, tables["postmortems"], [{"id": i, **row} for i, row, _ in written]
         )
-        for name in ("timeline_events", "action_items", "root_causes", "postmortem_labels"):
+        for name in CHILDREN:
             rows = [{**child, "postmortem_id": i} for i, _, kids in written for child in kids[name]]
             if rows:
                 _bulk_insert(session, db, tables[name], rows)
         if db.dialect == "sqlite":
-            # PostgreSQL computes its search vector itself (a generated column)
+            # PostgreSQL computes its search vector itself (a generated column) and indexes
+            # the labels in place
             searchable = ("title", "summary", "body")
             fts = [{"rowid": i, **{c: row[c] for c in searchable}} for i, row, _ in written]
             _bulk_insert(session, db, _FTS, fts)
+            labels = [
+                {"postmortem_id": i, "label": v} for i, row, _ in written for v in row["labels"]
+            ]
+            if labels:
+                _bulk_insert(session, db, tables["postmortem_labels"], labels)
 
 
 def _new_ids(session: Session, db: Database, count: int) -> list[int]:
@@ -354,10 +355,13 @@ def _delete(session: Session, db: Database, keys: list[str]) -> None:
     ids = list(session.scalars(select(PostmortemRow.id).where(PostmortemRow.path.in_(keys))))
     if not ids:
         return
+    children = list(CHILDREN)
     if db.dialect == "sqlite":
         session.execute(delete(_FTS).where(_FTS.c.rowid.in_(ids)))
-    for table in (TimelineEventRow, ActionItemRow, RootCauseRow, LabelRow):
-        session.execute(delete(table).where(table.postmortem_id.in_(ids)))
+        children.append("postmortem_labels")
+    for name in children:
+        table = Base.metadata.tables[name]
+        session.execute(delete(table).where(table.c.postmortem_id.in_(ids)))
     session.execute(delete(PostmortemRow).where(PostmortemRow.id.in_(ids)))
 
 
@@ -399,6 +403,15 @@ def payload_of(
         "services": list(pm.services),
         "tags": list(pm.tags),
         "authors": list(pm.authors),
+        "labels": [
+            label(kind, value)
+            for kind, values in (
+                ("service", pm.services),
+                ("tag", pm.tags),
+                ("severity", [pm.severity.value] if pm.severity else []),
+            )
+            for value in dict.fromkeys(values)
+        ],
         "summary": summary_of(pm),
         "body": body,
         "indexed_at": datetime.now(UTC),
@@ -429,15 +442,6 @@ def payload_of(
         ],
         "root_causes": [
             {"text": c.text, "rank": c.rank.value if c.rank else None} for c in pm.root_causes
-        ],
-        "postmortem_labels": [
-            {"label": label(kind, value)}
-            for kind, values in (
-                ("service", pm.services),
-                ("tag", pm.tags),
-                ("severity", [pm.severity.value] if pm.severity else []),
-            )
-            for value in dict.fromkeys(values)
         ],
     }
     return row, children

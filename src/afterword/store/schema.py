@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -72,6 +73,12 @@ class PostmortemRow(Base):
     services: Mapped[list[str]] = mapped_column(JSON, default=list)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: What a search can be narrowed to: ``service:payments``, ``tag:network``,
+    #: ``severity:SEV1``. PostgreSQL finds them through a GIN index on this array; SQLite,
+    #: which cannot index a list's elements, through :class:`LabelRow`.
+    labels: Mapped[list[str]] = mapped_column(
+        JSON().with_variant(ARRAY(Text), "postgresql"), default=list
+    )
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
     indexed_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -136,9 +143,9 @@ class RootCauseRow(Base):
 
 
 class LabelRow(Base):
-    """What a search can be narrowed to, one row per value: ``service:payments``,
-    ``tag:network``, ``severity:SEV1``. An index on (label, postmortem) makes a filter a
-    set of ids found once per search, not a JSON check for every match."""
+    """SQLite only: a postmortem's :attr:`~PostmortemRow.labels`, one row per label. An
+    index on (label, postmortem) makes a filter a set of ids found once per search, not a
+    JSON check for every match. (PostgreSQL indexes the array itself.)"""
 
     __tablename__ = "postmortem_labels"
     __table_args__ = (Index("ix_postmortem_labels_label", "label", "postmortem_id"),)

@@ -15,6 +15,7 @@ filter (``--since``, ``--service``...) narrow the matches until all of them are 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -29,10 +30,10 @@ from afterword.store.schema import PostmortemRow, UTCDateTime, label
 
 #: Matches ranked at most per query: the most recently indexed ones when there are more.
 CANDIDATES = 1000
-#: PostgreSQL: from this share of the store matching, the newest matches are found by
-#: walking the ids backwards (each row tested: ~3 us), below it through the GIN index
-#: (each match fetched: ~1.3 us); both cost about the same at 15% of 100,000.
-WALK_FROM = 0.15
+#: PostgreSQL: the newest matches are looked for among the newest ids first, in a range
+#: this many times as wide as the planner's estimate of the matches says they need (each
+#: further try four times as wide, up to every id).
+SPARE = 1.5
 
 
 @dataclass(frozen=True)
@@ -81,36 +82,42 @@ def fts5_query(query: str) -> str:
     return " ".join(f'"{word.rstrip("*")}"' + ("*" if word.endswith("*") else "") for word in words)
 
 
-def _filters(filters: Filters, ids: str) -> tuple[dict[str, str], dict[str, Any]]:
-    """SQL conditions on the column ``ids`` (postmortem ids), by filter, and their values.
+def _filters(filters: Filters, dialect: str) -> tuple[str, dict[str, Any]]:
+    """The filters as SQL conditions (`` AND ...``), and their values.
 
-    Services, tags and severity are labels: each filter is the set of ids carrying its
-    label, found once through the label index. The dates are columns of ``postmortems``.
-    The unary ``+`` keeps SQLite from handing the set to FTS5 as rowids to look up one by
-    one (seconds for a common word); each match is checked against the set instead.
+    Services, tags and severity are labels (``service:payments``). PostgreSQL tests a row's
+    ``labels`` array, which a GIN index serves. SQLite finds each label's postmortems once,
+    through ``postmortem_labels``; the unary ``+`` keeps it from handing that set to FTS5 as
+    rowids to look up one by one (seconds for a common word): each match is checked against
+    the set instead. The dates are columns of ``postmortems``.
     """
-    clauses: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    for kind in ("severity", "service", "tag"):
-        value = getattr(filters, kind)
-        if value:
-            clauses[kind] = (
-                f"+{ids} IN (SELECT postmortem_id FROM postmortem_labels WHERE label = :{kind})"
-            )
-            values[kind] = label(kind, value)
+    labels = [
+        label(kind, value)
+        for kind in ("severity", "service", "tag")
+        if (value := getattr(filters, kind))
+    ]
     dates = [
-        f"started_at {operator} :{name}"
+        (name, operator)
         for name, operator in (("since", ">="), ("until", "<="))
         if getattr(filters, name)
     ]
+    values: dict[str, Any] = {name: getattr(filters, name) for name, _ in dates}
+    if dialect == "postgresql":
+        clauses = [f"p.started_at {operator} :{name}" for name, operator in dates]
+        if labels:
+            clauses.append("p.labels @> CAST(:labels AS text[])")
+            values["labels"] = labels
+        return "".join(f" AND {clause}" for clause in clauses), values
+    ids = "+postmortem_search.rowid"
+    clauses = [
+        f"{ids} IN (SELECT postmortem_id FROM postmortem_labels WHERE label = :label{number})"
+        for number in range(len(labels))
+    ]
+    values |= {f"label{number}": value for number, value in enumerate(labels)}
     if dates:
-        values |= {name: getattr(filters, name) for name in ("since", "until")}
-        clauses["dates"] = f"+{ids} IN (SELECT id FROM postmortems WHERE {' AND '.join(dates)})"
-    return clauses, values
-
-
-def _and(clauses: dict[str, str], leaving: str | None = None) -> str:
-    return "".join(f" AND {clause}" for name, clause in clauses.items() if name != leaving)
+        during = " AND ".join(f"started_at {operator} :{name}" for name, operator in dates)
+        clauses.append(f"{ids} IN (SELECT id FROM postmortems WHERE {during})")
+    return "".join(f" AND {clause}" for clause in clauses), values
 
 
 @guarded
@@ -124,8 +131,7 @@ def search(
     """The postmortems matching ``query``, best first; ``candidates`` (default
     :data:`CANDIDATES`) is how many matches are ranked at most."""
     ready(db)
-    ids = "p.id" if db.dialect == "postgresql" else "postmortem_search.rowid"
-    where, values = _filters(filters, ids)
+    where, values = _filters(filters, db.dialect)
     ranked = candidates or CANDIDATES
     values |= {"limit": limit, "candidates": ranked, "more": ranked + 1}
     with Session(db.engine) as session:
@@ -143,78 +149,63 @@ def search(
 
 
 def _rank_postgres(
-    session: Session, query: str, where: dict[str, str], values: dict[str, Any]
+    session: Session, query: str, where: str, values: dict[str, Any]
 ) -> tuple[Sequence[Row[Any]], bool]:
+    """The best of the newest :data:`CANDIDATES` matches, found among the newest ids.
+
+    The words (GIN index), the labels (GIN index) and a range of the newest ids (primary
+    key) are intersected in the indexes (a BitmapAnd), so that only rows in all of them are
+    read: about as many as are ranked, however common the words. The range is as wide as
+    the planner's estimate of the matches says it must be to hold :data:`CANDIDATES` + 1
+    of them (times :data:`SPARE`); if it holds fewer, a range four times as wide is tried,
+    up to every id. When it holds more, the newest of them are the newest of all matches.
+    """
     tsquery = "websearch_to_tsquery('english', :query)"
     values = values | {"query": query}
+    first, last = session.execute(text("SELECT min(id), max(id) FROM postmortems")).one()
+    if last is None:
+        return [], False
     # a search is short: never spend longer compiling or starting workers than running it;
-    # and each is planned for its own words (a generic plan cannot tell common from rare)
+    # each is planned for its own words (a generic plan cannot tell common from rare); and
+    # rows are found through bitmaps of the indexes, never by walking one index in order
+    # and testing every row it passes (~3 us each: a search vector is read)
     session.execute(
         text(
             "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0;"
-            " SET LOCAL plan_cache_mode = force_custom_plan"
+            " SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_indexscan = off"
         )
     )
-    sql = (
-        f"WITH newest AS MATERIALIZED ({_newest_postgres(session, tsquery, where, values)}),"
-        f" top AS (SELECT p.id, ts_rank_cd(p.search_vector, {tsquery}) AS score"
-        " FROM postmortems p JOIN (SELECT id FROM newest ORDER BY id DESC LIMIT :candidates)"
-        " AS kept ON kept.id = p.id ORDER BY score DESC, p.path LIMIT :limit)"
-        " SELECT p.id, p.path, p.title, top.score, (SELECT count(*) FROM newest) AS matched"
-        " FROM top JOIN postmortems p ON p.id = top.id ORDER BY top.score DESC, p.path"
-    )
-    rows = session.execute(_bound(sql), values).all()
-    return rows, bool(rows) and rows[0].matched > values["candidates"]
-
-
-def _newest_postgres(
-    session: Session, tsquery: str, where: dict[str, str], values: dict[str, Any]
-) -> str:
-    """The query for the newest matches, shaped by how common the words are.
-
-    Testing a row for the words costs ~3 us (its search vector is read), fetching a match
-    that the GIN index found ~1.3 us, and the planner underrates the first; so the shape is
-    chosen here, on the planner's estimate of how many postmortems have the words:
-
-    - rare words (under :data:`WALK_FROM` of the store): every match through the GIN
-      index, then the newest kept;
-    - common words with a service, tag or severity filter: the postmortems with that label,
-      newest first (the label index is in id order), until enough have the words;
-    - common words alone: every postmortem, newest first, until enough have the words.
-    """
-    words = f"p.search_vector @@ {tsquery}"
+    matches = f"p.search_vector @@ {tsquery}{where}"
     plan = session.execute(
-        _bound(f"EXPLAIN (FORMAT JSON) SELECT p.id FROM postmortems p WHERE {words}"), values
+        _bound(f"EXPLAIN (FORMAT JSON) SELECT p.id FROM postmortems p WHERE {matches}"), values
     )
     estimated = float(plan.scalar_one()[0]["Plan"]["Plan Rows"])
-    stored = session.execute(
-        text("SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'postmortems'::regclass")
-    ).scalar_one()
-    if estimated < WALK_FROM * float(stored):
-        return (
-            f"SELECT p.id FROM postmortems p WHERE {words}{_and(where)}"
-            " ORDER BY p.id + 0 DESC LIMIT :more"
+    span = last - first + 1
+    need = values["more"]
+    width = math.ceil(need * span / max(estimated, 1.0) * SPARE)
+    while True:
+        bound = last - width
+        within = " AND p.id > :bound" if bound >= first else ""
+        sql = (
+            "WITH newest AS MATERIALIZED (SELECT p.id, p.path, p.title, p.search_vector"
+            f" FROM postmortems p WHERE {matches}{within} ORDER BY p.id DESC LIMIT :more)"
+            f" SELECT id, path, title, ts_rank_cd(search_vector, {tsquery}) AS score,"
+            " (SELECT count(*) FROM newest) AS matched"
+            " FROM (SELECT * FROM newest ORDER BY id DESC LIMIT :candidates) AS kept"
+            " ORDER BY score DESC, path LIMIT :limit"
         )
-    kind = next((kind for kind in ("service", "tag", "severity") if kind in where), None)
-    if kind is not None:
-        # LATERAL: the labelled ids, newest first, each row then fetched and tested (the
-        # planner would rather test every postmortem for the words, newest first)
-        return (
-            "SELECT l.id FROM (SELECT postmortem_id AS id FROM postmortem_labels"
-            f" WHERE label = :{kind} ORDER BY postmortem_id DESC) AS l CROSS JOIN LATERAL"
-            f" (SELECT 1 FROM postmortems p WHERE p.id = l.id AND {words}{_and(where, kind)})"
-            " AS hit ORDER BY l.id DESC LIMIT :more"
-        )
-    return (
-        f"SELECT p.id FROM postmortems p WHERE {words}{_and(where)} ORDER BY p.id DESC LIMIT :more"
-    )
+        rows = session.execute(_bound(sql), values | {"bound": bound}).all()
+        matched = rows[0].matched if rows else 0
+        if not within or matched >= need:
+            return rows, matched > values["candidates"]
+        width *= 4
 
 
 def _rank_sqlite(
-    session: Session, query: str, where: dict[str, str], values: dict[str, Any]
+    session: Session, query: str, where: str, values: dict[str, Any]
 ) -> tuple[Sequence[Row[Any]], bool]:
     values = values | {"match": fts5_query(query)}
-    matches = f"FROM postmortem_search WHERE postmortem_search MATCH :match{_and(where)}"
+    matches = f"FROM postmortem_search WHERE postmortem_search MATCH :match{where}"
     # how many match (up to one more than are ranked), and the newest one not ranked
     newest = session.execute(
         _bound(

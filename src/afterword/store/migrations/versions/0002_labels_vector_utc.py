@@ -17,8 +17,9 @@ Revision ID: 0002
 Revises: 0001
 """
 
-import sqlalchemy as sa
 from alembic import op
+
+from afterword.store.migrations.shapes import create_label_table
 
 revision = "0002"
 down_revision = "0001"
@@ -33,19 +34,7 @@ VECTOR = (
 
 
 def upgrade() -> None:
-    op.create_table(
-        "postmortem_labels",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "postmortem_id",
-            sa.Integer,
-            sa.ForeignKey("postmortems.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
-        sa.Column("label", sa.String(1100), nullable=False),
-    )
-    op.create_index("ix_postmortem_labels_postmortem_id", "postmortem_labels", ["postmortem_id"])
-    op.create_index("ix_postmortem_labels_label", "postmortem_labels", ["label", "postmortem_id"])
+    create_label_table()
     op.drop_index("ix_postmortems_path", table_name="postmortems")
     postgresql = op.get_bind().dialect.name == "postgresql"
     for kind in ("service", "tag"):  # each element of the JSON list in column <kind>s
