@@ -122,6 +122,12 @@ class Found:
 
 def column(header: list[str], *patterns: str) -> int | None:
     """The index of the first header cell matching the first pattern that matches one."""
+    return _column(tuple(header), patterns)
+
+
+@functools.lru_cache(maxsize=1024)
+def _column(header: tuple[str, ...], patterns: tuple[str, ...]) -> int | None:
+    """:func:`column`, found once for each table header (most documents share a few)."""
     for pattern in patterns:
         search = _header_pattern(pattern).search
         for index, name in enumerate(header):

@@ -10,6 +10,7 @@ it is where a typo would silently change triage.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, tzinfo
@@ -289,7 +290,7 @@ def _document_day(
         str(started) if started is not None else "",
         title.plain if title else str(fields.get("title", "")),
         preamble,
-        Path(path).name if path is not None else "",
+        os.path.basename(path) if path is not None else "",
         body,
     ]
     for text in candidates:
