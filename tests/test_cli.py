@@ -185,3 +185,29 @@ def test_console_script_exit_code_and_no_traceback(tmp_path):
 def test_usage_error_exit_2(cli):
     assert cli("triage").code == 2
     assert cli("triage", "x.yaml", "--format", "xml").code == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["triage"], "Missing argument 'incident'. (see `afterword triage --help`)"),
+        (["triage", "x.yaml", "--format", "xml"], "Invalid value for '--format'"),
+        (["nosuch"], "No such command 'nosuch'. (see `afterword --help`)"),
+        (["search", "x", "--bogus"], "No such option: --bogus (see `afterword search --help`)"),
+        (["search", "x", "--limit", "0"], "Invalid value for '--limit'"),
+    ],
+)
+def test_console_script_usage_errors_are_one_line(args, message):
+    run = subprocess.run([sys.executable, "-m", "afterword", *args], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert run.stderr.startswith(f"afterword: error: {message}")
+    assert run.stderr.count("\n") == 1 and not run.stdout
+
+
+def test_console_script_without_a_command_shows_its_help():
+    run = subprocess.run([sys.executable, "-m", "afterword"], capture_output=True, text=True)
+    assert run.returncode == 2 and "Usage: afterword" in run.stderr and "lint" in run.stderr
+    shown = subprocess.run(
+        [sys.executable, "-m", "afterword", "--version"], capture_output=True, text=True
+    )
+    assert shown.returncode == 0 and shown.stdout.startswith("afterword ")

@@ -136,6 +136,23 @@ def test_search_filters(cli, database_url, repo, options, expected):
     assert [r["path"] for r in data["results"]] == expected
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["  "], "QUERY: give the words to search for"),
+        (
+            ["failed", "--since", "2024-05-01", "--until", "2024-02-01"],
+            "--until (2024-02-01) is before --since (2024-05-01)",
+        ),
+        (["failed", "--severity", "SEV9"], "--severity: unknown severity 'SEV9'"),
+    ],
+)
+def test_search_refuses_what_cannot_match(cli, database_url, repo, args, message):
+    run(cli, database_url, "index", repo)
+    result = run(cli, database_url, "search", *args)
+    assert result.code == 2 and message in result.stderr and not result.stdout
+
+
 def test_search_in_a_zone_filters_by_the_moment(cli, database_url, repo):
     (repo / "cet.md").write_text(
         "---\ntitle: Midnight failover\nstarted_at: 2024-03-01 00:30\ntimezone: CET\n---\n\n"

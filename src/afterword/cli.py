@@ -377,8 +377,27 @@ def explain(
 
 
 def main() -> None:
-    """Entry point of the ``afterword`` console script."""
-    app()
+    """Entry point of the ``afterword`` console script.
+
+    A usage error (an unknown option, a value not among the choices, a missing argument) is
+    one line on standard error and exit code 2, like every other error; a command given
+    nothing to do shows its help, as before.
+    """
+    try:
+        code = app(standalone_mode=False, prog_name="afterword")
+    except typer.TyperException as error:  # Click's usage errors, as Typer raises them
+        message = error.format_message().strip().replace("Value error, ", "")
+        if "\n" in message:  # the help of a command given nothing to do
+            sys.stderr.write(message + "\n")
+        else:
+            context = getattr(error, "ctx", None)
+            hint = f" (see `{context.command_path} --help`)" if context is not None else ""
+            sys.stderr.write(f"afterword: error: {message}{hint}\n")
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        sys.stderr.write("afterword: aborted\n")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 # The timeline and store commands live in their own modules and register on ``app``.

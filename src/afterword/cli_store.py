@@ -132,7 +132,7 @@ def search(
     until: Annotated[
         str | None, typer.Option("--until", help="Incidents started up to this date or time.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many results.")] = 20,
     output: FormatOption = Format.text,
     database: DatabaseOption = None,
 ) -> None:
@@ -145,6 +145,8 @@ def search(
     from afterword.store import search as run
     from afterword.store.search import CANDIDATES
 
+    if not query.strip():
+        raise UsageError("QUERY: give the words to search for")
     filters = Filters(
         severity=_severity(severity),
         service=service,
@@ -152,6 +154,8 @@ def search(
         since=moment_option(since, "--since", UTC),
         until=moment_option(until, "--until", UTC),
     )
+    if filters.since and filters.until and filters.until < filters.since:
+        raise UsageError(f"--until ({until}) is before --since ({since})")
     found = run(connect(database), query, filters, limit)
     if found.capped:
         sys.stderr.write(
