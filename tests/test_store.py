@@ -118,6 +118,17 @@ def test_search_ranks_and_highlights(cli, database_url, repo):
     assert scores[0] == 1.0 and scores == sorted(scores, reverse=True)
 
 
+def test_a_word_with_a_star_is_a_prefix(cli, database_url, repo):
+    run(cli, database_url, "index", repo)
+    data = json.loads(run(cli, database_url, "search", "exhaust* conn*", "--format", "json").stdout)
+    assert [r["path"] for r in data["results"]] == ["postmortems/payment-outage-5-whys.md"]
+    # the match marked, the sentence's full stop left outside the brackets
+    assert "[connection] [exhaustion]." in data["results"][0]["snippet"]
+    assert not json.loads(run(cli, database_url, "search", "exhaustx*", "--format", "json").stdout)[
+        "results"
+    ]
+
+
 @pytest.mark.parametrize(
     ("options", "expected"),
     [

@@ -120,7 +120,9 @@ def search(
     query: Annotated[
         str,
         typer.Argument(
-            help='Words to find; PostgreSQL also takes "phrases", or and -excluded words.'
+            help='Words to find, all of them (stemmed: deploy finds "deployed"); word* is a'
+            ' prefix. PostgreSQL also takes "phrases", or, and -excluded words (a query that'
+            " starts with - goes after --)."
         ),
     ],
     severity: Annotated[str | None, typer.Option("--severity", help="Only this severity.")] = None,

@@ -82,6 +82,23 @@ def fts5_query(query: str) -> str:
     return " ".join(f'"{word.rstrip("*")}"' + ("*" if word.endswith("*") else "") for word in words)
 
 
+def tsquery_of(query: str) -> tuple[str, dict[str, str]]:
+    """A user's words as a PostgreSQL full-text query (SQL) and its values.
+
+    ``websearch_to_tsquery`` reads words, "phrases", ``or`` and ``-excluded`` words; a
+    ``word*`` is a prefix, as on SQLite, and is added with ``to_tsquery``'s ``:*``.
+    """
+    prefixes = [
+        part for word in re.findall(r"([\w'-]+)\*", query) for part in re.findall(r"\w+", word)
+    ]
+    words = "websearch_to_tsquery('english', :query)"
+    values = {"query": re.sub(r"[\w'-]+\*", " ", query)}
+    if not prefixes:
+        return words, values
+    values["prefixes"] = " & ".join(f"'{part}':*" for part in prefixes)
+    return f"({words} && to_tsquery('english', :prefixes))", values
+
+
 def _filters(filters: Filters, dialect: str) -> tuple[str, dict[str, Any]]:
     """The filters as SQL conditions (`` AND ...``), and their values.
 
@@ -160,8 +177,8 @@ def _rank_postgres(
     of them (times :data:`SPARE`); if it holds fewer, a range four times as wide is tried,
     up to every id. When it holds more, the newest of them are the newest of all matches.
     """
-    tsquery = "websearch_to_tsquery('english', :query)"
-    values = values | {"query": query}
+    tsquery, words = tsquery_of(query)
+    values = values | words
     first, last = session.execute(text("SELECT min(id), max(id) FROM postmortems")).one()
     if last is None:
         return [], False
@@ -245,7 +262,17 @@ def highlight(text: str, query: str, words: int = 16) -> str:
     hits = [index for index, token in enumerate(tokens) if pattern.match(token)]
     first = max(0, (hits[0] if hits else 0) - words // 3)
     window = tokens[first : first + words]
-    shown = [f"[{token}]" if pattern.match(token) else token for token in window]
+    shown = [_marked(token) if pattern.match(token) else token for token in window]
     prefix = "…" if first else ""
     suffix = "…" if first + words < len(tokens) else ""
     return prefix + " ".join(shown) + suffix
+
+
+def _marked(token: str) -> str:
+    """A matching token in [ ], its leading and trailing punctuation left outside:
+    ``(exhaustion).`` becomes ``([exhaustion]).``."""
+    match = re.fullmatch(r"(\W*)(.*?\w)(\W*)", token)
+    if match is None:
+        return f"[{token}]"
+    before, word, after = match.groups()
+    return f"{before}[{word}]{after}"
