@@ -29,6 +29,7 @@ from afterword.store import (
     search,
     upgrade,
 )
+from afterword.store.queries import owns
 from conftest import EXAMPLES
 
 POSTGRES = os.environ.get("AFTERWORD_TEST_POSTGRES_URL")
@@ -250,6 +251,18 @@ def test_status_late_first(cli, database_url, repo):
     assert stages["postmortems/payment-outage-5-whys.md"] == "action items"
 
 
+def test_status_text_on_a_terminal_and_piped(cli, database_url, repo, monkeypatch):
+    (repo / "[draft] outage.md").write_text("---\nstatus: draft\n---\n")
+    run(cli, database_url, "index", repo)
+    piped = run(cli, database_url, "status", "--today", "2024-05-20").stdout.splitlines()
+    assert piped[0].startswith("action items       due 2024-02-09      101 days overdue  ")
+    assert any(line.endswith("postmortems/[draft] outage.md") for line in piped)
+    monkeypatch.setenv("FORCE_COLOR", "1")  # Rich takes standard output for a terminal
+    shown = run(cli, database_url, "status", "--today", "2024-05-20").stdout.splitlines()
+    assert "\x1b[31m    101 days overdue\x1b[0m" in shown[0]
+    assert len(shown) == len(piped) and any("[draft] outage.md" in line for line in shown)
+
+
 def test_actions_contract_and_filters(cli, database_url, repo):
     run(cli, database_url, "index", repo)
     data = json.loads(
@@ -464,3 +477,22 @@ def test_store_error_is_an_input_error():
     assert issubclass(StoreError, Exception)
     with pytest.raises(StoreError, match="not a database URL"):
         connect("not a url")
+
+
+@pytest.mark.parametrize(
+    ("name", "wanted", "expected"),
+    [
+        ("Dana Whitfield", "dana", True),
+        ("Dana Whitfield", "WHITFIELD", True),
+        ("Dana Whitfield", "dana whitfield", True),
+        ("Dana Whitfield", "dan", False),
+        ("Dana Whitfield", "whitfield dana", False),
+        ("@sam", "sam", True),
+        ("@sam", "@SAM", True),
+        ("dana.whitfield@example.com", "whitfield", True),
+        (None, "sam", False),
+        ("@sam", "@", False),
+    ],
+)
+def test_an_owner_is_found_by_the_name_or_one_word_of_it(name, wanted, expected):
+    assert owns(name, wanted) is expected

@@ -27,7 +27,10 @@ from afterword.errors import UsageError
 from afterword.model import severity_of
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from afterword.store import Database, IndexReport
+    from afterword.store.queries import PostmortemStatus
     from afterword.tracker.model import Tracker
 
 
@@ -204,10 +207,28 @@ def status(
         emit_json({"postmortems": [item.as_dict() for item in found]})
         return
     out = console()
+    if not out.is_terminal:  # piped or redirected: plain lines, quick for a large store
+        sys.stdout.writelines(
+            f"{stage}{late}{path}\n" for stage, late, path in _status_lines(found)
+        )
+        return
+    from rich.text import Text
+
+    shown = Text()  # printed once; a path's brackets are not read as markup
+    for stage, late, path in _status_lines(found):
+        shown.append(stage)
+        shown.append(late, style="red")
+        shown.append(f"{path}\n")
+    out.print(shown, end="")
+
+
+def _status_lines(found: list[PostmortemStatus]) -> Iterator[tuple[str, str, str]]:
+    """Each postmortem's line of ``afterword status``: its stage and due date, how late it
+    is (shown in red on a terminal), and its path."""
     for item in found:
-        late = f"[red]{item.stage.overdue_days} days overdue[/]" if item.stage.overdue_days else ""
         due = item.stage.due.isoformat() if item.stage.due else "no date"
-        out.print(f"{item.stage.stage:18} due {due:10}  {late:>20}  {item.path}")
+        late = f"{item.stage.overdue_days} days overdue" if item.stage.overdue_days else ""
+        yield f"{item.stage.stage:18} due {due:10}  ", f"{late:>20}", f"  {item.path}"
 
 
 class ActionStatusFilter(StrEnum):
@@ -223,7 +244,14 @@ app.add_typer(actions_app, name="actions")
 @reports_errors
 def actions(
     context: typer.Context,
-    owner: Annotated[str | None, typer.Option("--owner", help="Only this owner's items.")] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner",
+            help="Only this owner's items: the whole name or one word of it, in any case,"
+            " @ optional (dana finds Dana Whitfield and @dana).",
+        ),
+    ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue items.")] = False,
     state: Annotated[
         ActionStatusFilter | None, typer.Option("--status", help="open or done.")
@@ -318,12 +346,12 @@ def _tracker(to: TrackerName, repo: str | None, project: str | None, issue_type:
 def _sync_files(paths: list[Path] | None, database: str | None) -> list[tuple[str, Path]]:
     from afterword.store import connect
     from afterword.store.index import keyed_files
-    from afterword.store.queries import postmortem_rows
+    from afterword.store.queries import postmortem_paths
 
     if paths:
         return list(keyed_files(paths, Path.cwd()).items())
     db = connect(database)
-    return [(row.path, _on_disk(row.path, db.root)) for row in postmortem_rows(db)]
+    return [(path, _on_disk(path, db.root)) for path in postmortem_paths(db)]
 
 
 def _on_disk(key: str, root: Path) -> Path:

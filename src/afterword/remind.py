@@ -12,9 +12,8 @@ from email.message import EmailMessage
 from typing import Any
 
 from afterword.errors import UsageError
-from afterword.model import OPEN_STATUSES
 from afterword.store.engine import Database, guarded
-from afterword.store.queries import postmortem_rows
+from afterword.store.queries import stored_items
 
 
 @dataclass(frozen=True)
@@ -70,21 +69,22 @@ def digests(db: Database, today: date, soon_days: int = 7) -> list[Digest]:
     """The digests to send today, one per recipient, the most overdue first."""
     found: dict[str, Digest] = {}
     soon = today + timedelta(days=soon_days)
-    for row in postmortem_rows(db):
-        for item in row.action_items:
-            if item.status not in OPEN_STATUSES:
-                continue
-            late = (today - item.due).days if item.due and today > item.due else 0
-            reminder = Reminder(
-                row.path, item.title, item.due.isoformat() if item.due else None, late, item.ticket
-            )
-            if item.owner is None:
-                for author in row.authors or ["(no author)"]:
-                    found.setdefault(author, Digest(author)).orphans.append(reminder)
-            elif late:
-                found.setdefault(item.owner, Digest(item.owner)).overdue.append(reminder)
-            elif item.due and item.due <= soon:
-                found.setdefault(item.owner, Digest(item.owner)).due_soon.append(reminder)
+    for item in stored_items(db, open_only=True):
+        late = (today - item.due).days if item.due and today > item.due else 0
+        reminder = Reminder(
+            item.postmortem,
+            item.title,
+            item.due.isoformat() if item.due else None,
+            late,
+            item.ticket,
+        )
+        if item.owner is None:
+            for author in item.authors or ["(no author)"]:
+                found.setdefault(author, Digest(author)).orphans.append(reminder)
+        elif late:
+            found.setdefault(item.owner, Digest(item.owner)).overdue.append(reminder)
+        elif item.due and item.due <= soon:
+            found.setdefault(item.owner, Digest(item.owner)).due_soon.append(reminder)
     for digest in found.values():
         digest.overdue.sort(key=lambda r: -r.overdue_days)
         digest.due_soon.sort(key=lambda r: r.due or "")

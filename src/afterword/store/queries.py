@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from afterword.config import Config
 from afterword.lifecycle import Stage, stage_of
 from afterword.model import OPEN_STATUSES
 from afterword.store.engine import Database, guarded, ready
-from afterword.store.schema import PostmortemRow
+from afterword.store.schema import ActionItemRow, PostmortemRow
 
 
 @dataclass(frozen=True)
@@ -56,30 +58,80 @@ class ActionItemView:
         }
 
 
-def postmortem_rows(db: Database) -> list[PostmortemRow]:
-    """Every indexed postmortem with its action items."""
+@dataclass(frozen=True)
+class StoredItem:
+    """An action item as stored, with the path and authors of its postmortem."""
+
+    postmortem: str
+    authors: list[str]
+    title: str
+    owner: str | None
+    due: date | None
+    type: str | None
+    ticket: str | None
+    status: str
+
+
+def stored_items(db: Database, *, open_only: bool = False) -> list[StoredItem]:
+    """Every action item in the store (or every open one), by postmortem path and position.
+
+    Only the columns needed are read: the follow-up commands stay quick on a store of
+    100,000 postmortems, whose summaries and bodies they never show.
+    """
+    ready(db)
+    query = (
+        select(
+            PostmortemRow.path,
+            PostmortemRow.authors,
+            ActionItemRow.title,
+            ActionItemRow.owner,
+            ActionItemRow.due,
+            ActionItemRow.type,
+            ActionItemRow.ticket,
+            ActionItemRow.status,
+        )
+        .join(PostmortemRow, PostmortemRow.id == ActionItemRow.postmortem_id)
+        .order_by(PostmortemRow.path, ActionItemRow.position)
+    )
+    if open_only:
+        query = query.where(ActionItemRow.status.in_(sorted(OPEN_STATUSES)))
+    with Session(db.engine) as session:
+        return [StoredItem(*row) for row in session.execute(query)]
+
+
+def postmortem_paths(db: Database) -> list[str]:
+    """The path of every indexed postmortem, in order."""
     ready(db)
     with Session(db.engine) as session:
-        query = select(PostmortemRow).options(selectinload(PostmortemRow.action_items))
-        return list(session.scalars(query.order_by(PostmortemRow.path)))
+        return list(session.scalars(select(PostmortemRow.path).order_by(PostmortemRow.path)))
 
 
 @guarded
 def statuses(db: Database, today: date, config: Config) -> list[PostmortemStatus]:
     """Every postmortem's stage, next due date and lateness; the latest first."""
+    open_dues: dict[str, list[date | None]] = defaultdict(list)
+    for item in stored_items(db, open_only=True):
+        open_dues[item.postmortem].append(item.due)
+    columns = select(
+        PostmortemRow.path,
+        PostmortemRow.title,
+        PostmortemRow.status,
+        PostmortemRow.started_at,
+        PostmortemRow.meeting_at,
+    )
+    with Session(db.engine) as session:
+        rows = session.execute(columns).all()
     found = []
-    for row in postmortem_rows(db):
+    for path, title, status, started_at, meeting_at in rows:
         stage = stage_of(
-            status=row.status,
-            incident_day=row.started_at.date() if row.started_at else None,
-            meeting_held=row.meeting_at is not None,
-            open_action_dues=[
-                item.due for item in row.action_items if item.status in OPEN_STATUSES
-            ],
+            status=status,
+            incident_day=started_at.date() if started_at else None,
+            meeting_held=meeting_at is not None,
+            open_action_dues=open_dues.get(path, []),
             today=today,
             config=config,
         )
-        found.append(PostmortemStatus(row.path, row.title, row.status, stage))
+        found.append(PostmortemStatus(path, title, status, stage))
     return sorted(found, key=lambda s: (-s.stage.overdue_days, s.stage.due or date.max, s.path))
 
 
@@ -92,13 +144,21 @@ def action_items(
     overdue: bool = False,
     status: str | None = None,
 ) -> list[ActionItemView]:
-    """Action items across every postmortem, filtered; the most overdue first."""
+    """Action items across every postmortem, filtered; the most overdue first. An owner
+    is matched by the whole name or one word of it, in any case, with or without ``@``:
+    ``dana`` finds "Dana Whitfield" and "@dana"."""
     found = []
-    for row in postmortem_rows(db):
-        for item in row.action_items:
-            late = (today - item.due).days if item.due and item.status in OPEN_STATUSES else 0
-            view = ActionItemView(
-                row.path,
+    for item in stored_items(db, open_only=status == "open"):
+        if owner and not owns(item.owner, owner):
+            continue
+        if status == "done" and item.status != "done":
+            continue
+        late = (today - item.due).days if item.due and item.status in OPEN_STATUSES else 0
+        if overdue and late <= 0:
+            continue
+        found.append(
+            ActionItemView(
+                item.postmortem,
                 item.title,
                 item.owner,
                 item.due,
@@ -107,13 +167,18 @@ def action_items(
                 item.status,
                 max(late, 0),
             )
-            if owner and (item.owner or "").lstrip("@").casefold() != owner.lstrip("@").casefold():
-                continue
-            if overdue and view.overdue_days <= 0:
-                continue
-            if status == "open" and item.status not in OPEN_STATUSES:
-                continue
-            if status == "done" and item.status != "done":
-                continue
-            found.append(view)
+        )
     return sorted(found, key=lambda v: (-v.overdue_days, v.due or date.max, v.postmortem))
+
+
+def owns(name: str | None, wanted: str) -> bool:
+    """Whether ``wanted`` names the owner ``name``: all of it or one of its words."""
+    if not name:
+        return False
+    words = _words(name)
+    asked = _words(wanted)
+    return bool(asked) and (asked == words or (len(asked) == 1 and asked[0] in words))
+
+
+def _words(name: str) -> list[str]:
+    return [word for word in re.split(r"[^\w]+", name.casefold()) if word]
