@@ -251,6 +251,28 @@ def test_status_late_first(cli, database_url, repo):
     assert stages["postmortems/payment-outage-5-whys.md"] == "action items"
 
 
+def test_status_reads_finalized_at_and_untracked_items(cli, database_url, repo):
+    items = (
+        "## Action items\n\n| Action item | Owner | Due | Ticket | Status |\n"
+        "| --- | --- | --- | --- | --- |\n| Add a canary | lee | 2024-06-01 | {ticket} | open |\n"
+    )
+    (repo / "finalized.md").write_text(
+        "---\ntitle: Finalized\nstatus: in-review\nstarted_at: 2024-05-01 10:00 UTC\n"
+        "finalized_at: 2024-05-08 10:00 UTC\n---\n\n" + items.format(ticket="OPS-1")
+    )
+    (repo / "untracked.md").write_text(
+        "---\ntitle: Untracked\nstatus: final\nstarted_at: 2024-05-01 10:00 UTC\n---\n\n"
+        + items.format(ticket="")
+    )
+    run(cli, database_url, "index", repo)
+    data = json.loads(
+        run(cli, database_url, "status", "--format", "json", "--today", "2024-05-20").stdout
+    )
+    stages = {p["path"]: (p["stage"], p["due"]) for p in data["postmortems"]}
+    assert stages["postmortems/finalized.md"] == ("action items", "2024-06-01")
+    assert stages["postmortems/untracked.md"] == ("final and tickets", "2024-05-08")
+
+
 def test_status_text_on_a_terminal_and_piped(cli, database_url, repo, monkeypatch):
     (repo / "[draft] outage.md").write_text("---\nstatus: draft\n---\n")
     run(cli, database_url, "index", repo)

@@ -198,7 +198,10 @@ def status(
     """Each postmortem's stage, next due date and days overdue; late ones first.
 
     Stages follow the seed: draft (day 2), review meeting (day 5), final and tickets
-    (day 7), action items (week 2+), quarterly review.
+    (day 7), action items (week 2+), quarterly review. The stage comes from the front
+    matter (status, meeting_at, finalized_at) and the action items: a final document
+    stays in "final and tickets" while an open item has no ticket, and is in "action
+    items", due when the earliest open item is, until every item is done.
     """
     from afterword.store import connect, statuses
 

@@ -77,18 +77,26 @@ def stage_of(
     open_action_dues: list[date | None],
     today: date,
     config: Config,
+    finalized: bool = False,
+    untracked: int = 0,
 ) -> Stage:
     """The stage from the document's status, its meeting and its open action items.
 
     draft (due day 2) -> review meeting (day 5) -> final and tickets (day 7) -> action items
     (week 2+, due when the earliest open item is) -> quarterly review (end of the quarter).
+
+    A document is final when its status says so or it was ``finalized`` (a
+    ``finalized_at`` in its front matter). It stays in "final and tickets" while any of its
+    ``untracked`` open action items has no ticket: the seed creates the tickets with the
+    final document.
     """
     dues = due_dates(incident_day, config) if incident_day else None
-    if status == "draft":
+    final = status == "final" or finalized
+    if status == "draft" and not final:
         stage, due = DRAFT, dues.draft if dues else None
-    elif status != "final" and not meeting_held:
+    elif not final and not meeting_held:
         stage, due = MEETING, dues.meeting if dues else None
-    elif status != "final":
+    elif not final or untracked:
         stage, due = FINAL, dues.final if dues else None
     elif open_action_dues:
         known = [d for d in open_action_dues if d is not None]

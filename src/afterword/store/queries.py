@@ -109,27 +109,31 @@ def postmortem_paths(db: Database) -> list[str]:
 @guarded
 def statuses(db: Database, today: date, config: Config) -> list[PostmortemStatus]:
     """Every postmortem's stage, next due date and lateness; the latest first."""
-    open_dues: dict[str, list[date | None]] = defaultdict(list)
+    open_items: dict[str, list[StoredItem]] = defaultdict(list)
     for item in stored_items(db, open_only=True):
-        open_dues[item.postmortem].append(item.due)
+        open_items[item.postmortem].append(item)
     columns = select(
         PostmortemRow.path,
         PostmortemRow.title,
         PostmortemRow.status,
         PostmortemRow.started_at,
         PostmortemRow.meeting_at,
+        PostmortemRow.finalized_at,
     )
     with Session(db.engine) as session:
         rows = session.execute(columns).all()
     found = []
-    for path, title, status, started_at, meeting_at in rows:
+    for path, title, status, started_at, meeting_at, finalized_at in rows:
+        items = open_items.get(path, [])
         stage = stage_of(
             status=status,
             incident_day=started_at.date() if started_at else None,
             meeting_held=meeting_at is not None,
-            open_action_dues=open_dues.get(path, []),
+            open_action_dues=[item.due for item in items],
             today=today,
             config=config,
+            finalized=finalized_at is not None,
+            untracked=sum(not item.ticket for item in items),
         )
         found.append(PostmortemStatus(path, title, status, stage))
     return sorted(found, key=lambda s: (-s.stage.overdue_days, s.stage.due or date.max, s.path))
