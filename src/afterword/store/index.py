@@ -172,9 +172,9 @@ ANALYZE_FROM = 1000
 
 
 def _analyze(db: Database) -> None:
-    """Refresh the statistics the query planner reads. PostgreSQL's search plans on how
-    common a word is: without them it takes every word for a rare one (until autovacuum
-    comes by), and a common word's search walks every match."""
+    """Refresh the statistics the query planner reads. PostgreSQL's search sizes the range
+    of ids it reads from how common the words are: without them it takes every word for a
+    rare one (until autovacuum comes by), and a common word's search reads every match."""
     with db.engine.begin() as connection:
         if db.dialect == "postgresql":
             connection.execute(text("ANALYZE postmortems"))
