@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from afterword.errors import UsageError
+from afterword.model import OPEN_STATUSES
 from afterword.store.engine import Database, guarded
 from afterword.store.queries import stored_items
 
@@ -69,7 +70,7 @@ def digests(db: Database, today: date, soon_days: int = 7) -> list[Digest]:
     """The digests to send today, one per recipient, the most overdue first."""
     found: dict[str, Digest] = {}
     soon = today + timedelta(days=soon_days)
-    for item in stored_items(db, open_only=True):
+    for item in stored_items(db, statuses=OPEN_STATUSES):
         late = (today - item.due).days if item.due and today > item.due else 0
         reminder = Reminder(
             item.postmortem,

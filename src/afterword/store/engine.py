@@ -136,25 +136,21 @@ def revision(db: Database) -> str | None:
 @guarded
 def upgrade(db: Database, to: str = HEAD) -> tuple[str | None, str]:
     """Migrate the database to the newest schema (or to revision ``to``); (before, after)."""
-    before = revision(db)
-    check_not_newer(before, db)
-    _migrate(db, "upgrade", to)
-    return before, to
+    return _migrate(db, "upgrade", to)
 
 
 @guarded
 def downgrade(db: Database, to: str) -> tuple[str | None, str]:
     """Migrate the database back to revision ``to``; (before, after)."""
-    before = revision(db)
-    check_not_newer(before, db)
-    _migrate(db, "downgrade", to)
-    return before, to
+    return _migrate(db, "downgrade", to)
 
 
-def _migrate(db: Database, direction: str, to: str) -> None:
+def _migrate(db: Database, direction: str, to: str) -> tuple[str | None, str]:
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
+    before = revision(db)
+    check_not_newer(before, db)
     config = AlembicConfig()
     config.set_main_option(
         "script_location", str(resources.files("afterword.store") / "migrations")
@@ -162,6 +158,7 @@ def _migrate(db: Database, direction: str, to: str) -> None:
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
         getattr(command, direction)(config, to)
+    return before, to
 
 
 def check_not_newer(current: str | None, db: Database) -> None:

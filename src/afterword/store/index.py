@@ -144,7 +144,7 @@ def index(
     with Session(db.engine) as session:
         known = dict(session.execute(select(PostmortemRow.path, PostmortemRow.content_hash)).all())
     work: list[Work] = [(key, str(path), known.get(key)) for key, path in keys.items()]
-    workers = _workers(db)
+    workers = _workers()
     # a few batches per worker even for a few hundred files, so that all of them start
     size = min(BATCH, max(50, -(-len(work) // (4 * max(workers, 1)))))
     batches = [work[i : i + size] for i in range(0, len(work), size)]
@@ -202,7 +202,7 @@ def _parsed(batches: list[list[Work]], workers: int) -> Iterator[tuple[IndexRepo
             yield pending.popleft().result()
 
 
-def _workers(db: Database) -> int:
+def _workers() -> int:
     """How many processes parse (0: parse here): one per core. (Measured on 2 cores with
     PostgreSQL: leaving a core to the writer and the server is slower, 91 s against 70.)"""
     cores = os.cpu_count() or 1

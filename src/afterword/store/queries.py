@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -35,15 +36,24 @@ class PostmortemStatus:
 
 
 @dataclass(frozen=True)
-class ActionItemView:
+class StoredItem:
+    """An action item as stored, with the path and authors of its postmortem."""
+
     postmortem: str
+    authors: list[str]
     title: str
     owner: str | None
     due: date | None
     type: str | None
     ticket: str | None
     status: str
-    overdue_days: int
+
+
+@dataclass(frozen=True)
+class ActionItemView(StoredItem):
+    """An action item as ``afterword actions`` shows it: with how many days it is late."""
+
+    overdue_days: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,22 +68,9 @@ class ActionItemView:
         }
 
 
-@dataclass(frozen=True)
-class StoredItem:
-    """An action item as stored, with the path and authors of its postmortem."""
-
-    postmortem: str
-    authors: list[str]
-    title: str
-    owner: str | None
-    due: date | None
-    type: str | None
-    ticket: str | None
-    status: str
-
-
-def stored_items(db: Database, *, open_only: bool = False) -> list[StoredItem]:
-    """Every action item in the store (or every open one), by postmortem path and position.
+def stored_items(db: Database, *, statuses: Collection[str] | None = None) -> list[StoredItem]:
+    """Every action item in the store (or those with one of ``statuses``), by postmortem
+    path and position.
 
     Only the columns needed are read: the follow-up commands stay quick on a store of
     100,000 postmortems, whose summaries and bodies they never show.
@@ -93,8 +90,8 @@ def stored_items(db: Database, *, open_only: bool = False) -> list[StoredItem]:
         .join(PostmortemRow, PostmortemRow.id == ActionItemRow.postmortem_id)
         .order_by(PostmortemRow.path, ActionItemRow.position)
     )
-    if open_only:
-        query = query.where(ActionItemRow.status.in_(sorted(OPEN_STATUSES)))
+    if statuses is not None:
+        query = query.where(ActionItemRow.status.in_(sorted(statuses)))
     with Session(db.engine) as session:
         return [StoredItem(*row) for row in session.execute(query)]
 
@@ -110,7 +107,7 @@ def postmortem_paths(db: Database) -> list[str]:
 def statuses(db: Database, today: date, config: Config) -> list[PostmortemStatus]:
     """Every postmortem's stage, next due date and lateness; the latest first."""
     open_items: dict[str, list[StoredItem]] = defaultdict(list)
-    for item in stored_items(db, open_only=True):
+    for item in stored_items(db, statuses=OPEN_STATUSES):
         open_items[item.postmortem].append(item)
     columns = select(
         PostmortemRow.path,
@@ -151,27 +148,15 @@ def action_items(
     """Action items across every postmortem, filtered; the most overdue first. An owner
     is matched by the whole name or one word of it, in any case, with or without ``@``:
     ``dana`` finds "Dana Whitfield" and "@dana"."""
+    chosen = {"open": OPEN_STATUSES, "done": {"done"}}.get(status or "")
     found = []
-    for item in stored_items(db, open_only=status == "open"):
+    for item in stored_items(db, statuses=chosen):
         if owner and not owns(item.owner, owner):
-            continue
-        if status == "done" and item.status != "done":
             continue
         late = (today - item.due).days if item.due and item.status in OPEN_STATUSES else 0
         if overdue and late <= 0:
             continue
-        found.append(
-            ActionItemView(
-                item.postmortem,
-                item.title,
-                item.owner,
-                item.due,
-                item.type,
-                item.ticket,
-                item.status,
-                max(late, 0),
-            )
-        )
+        found.append(ActionItemView(**vars(item), overdue_days=max(late, 0)))
     return sorted(found, key=lambda v: (-v.overdue_days, v.due or date.max, v.postmortem))
 
 

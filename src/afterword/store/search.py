@@ -74,9 +74,13 @@ class Found:
             self.results = [replace(result, score=result.score / best) for result in self.results]
 
 
+#: A word of a query (and of a snippet's tokens): letters, digits, ``'`` and ``-``.
+_WORD = r"[\w'-]+"
+
+
 def fts5_query(query: str) -> str:
     """A user's words as an FTS5 query: each word quoted, all required; ``word*`` is a prefix."""
-    words = re.findall(r"[\w'-]+\*?", query)
+    words = re.findall(rf"{_WORD}\*?", query)
     if not words:
         return '""'
     return " ".join(f'"{word.rstrip("*")}"' + ("*" if word.endswith("*") else "") for word in words)
@@ -89,10 +93,10 @@ def tsquery_of(query: str) -> tuple[str, dict[str, str]]:
     ``word*`` is a prefix, as on SQLite, and is added with ``to_tsquery``'s ``:*``.
     """
     prefixes = [
-        part for word in re.findall(r"([\w'-]+)\*", query) for part in re.findall(r"\w+", word)
+        part for word in re.findall(rf"({_WORD})\*", query) for part in re.findall(r"\w+", word)
     ]
     words = "websearch_to_tsquery('english', :query)"
-    values = {"query": re.sub(r"[\w'-]+\*", " ", query)}
+    values = {"query": re.sub(rf"{_WORD}\*", " ", query)}
     if not prefixes:
         return words, values
     values["prefixes"] = " & ".join(f"'{part}':*" for part in prefixes)
@@ -254,7 +258,7 @@ def _bound(sql: str) -> Any:
 
 def highlight(text: str, query: str, words: int = 16) -> str:
     """A window of ``text`` around the first match of the query's words, matches in [ ]."""
-    terms = [re.escape(term.lower()) for term in re.findall(r"[\w'-]+", query)]
+    terms = [re.escape(term.lower()) for term in re.findall(_WORD, query)]
     tokens = text.split()
     if not terms or not tokens:
         return " ".join(tokens[:words])
